@@ -1,0 +1,72 @@
+"""Every exception citykpi raises on purpose.
+
+Each subclasses a built-in so callers can catch broadly (``except ValueError``) or precisely
+(``except CatalogueError``). Messages are full sentences that name the offending value and,
+where possible, the fix.
+"""
+
+from __future__ import annotations
+
+
+class CityKpiError(Exception):
+    """Base class of every citykpi error."""
+
+
+class CatalogueError(CityKpiError, ValueError):
+    """The KPI catalogue (YAML data) is malformed or inconsistent."""
+
+
+class FormulaError(CityKpiError, ValueError):
+    """A formula cannot be parsed, is unsafe, or its units do not reduce to the KPI unit."""
+
+
+class UnitError(CityKpiError, ValueError):
+    """A unit is unknown or cannot be converted to the unit required."""
+
+
+class InputError(CityKpiError, ValueError):
+    """A user's input file cannot be read (missing, wrong format, wrong columns)."""
+
+
+class ValidationFailed(CityKpiError, ValueError):
+    """Validation found errors; the attached report lists every one of them."""
+
+
+class SpecError(CityKpiError, ValueError):
+    """A method specification (index spec, target set, settings file) is invalid."""
+
+
+class IndexComputationError(CityKpiError, ValueError):
+    """An index step cannot run on the data it was given (e.g. a non-positive geometric mean)."""
+
+
+class StoreError(CityKpiError, RuntimeError):
+    """The database refused or failed an operation."""
+
+
+class PermissionDenied(CityKpiError, PermissionError):
+    """The acting user's role does not allow the operation."""
+
+
+class ConflictError(StoreError):
+    """A concurrent edit changed the value first (optimistic locking)."""
+
+
+class NotFound(CityKpiError, LookupError):
+    """A city, submission, value, user or other record does not exist."""
+
+
+__all__ = [
+    "CatalogueError",
+    "CityKpiError",
+    "ConflictError",
+    "FormulaError",
+    "IndexComputationError",
+    "InputError",
+    "NotFound",
+    "PermissionDenied",
+    "SpecError",
+    "StoreError",
+    "UnitError",
+    "ValidationFailed",
+]

@@ -1,0 +1,139 @@
+"""One declarative, typed table of settings, read from the environment (prefix ``CITYKPI_``).
+
+Settings are built by :func:`load_settings`, never at import time, so tests and commands can
+construct their own. Every setting is listed in :data:`SETTINGS` with its type, default and
+help text; ``docs/settings.md`` is generated from that table.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Final
+
+from citykpi.errors import SpecError
+
+ENV_PREFIX: Final = "CITYKPI_"
+
+
+@dataclass(frozen=True, slots=True)
+class SettingSpec:
+    """Declaration of one setting."""
+
+    name: str
+    type: type
+    default: str | int | float | bool
+    help: str
+
+
+#: Every setting citykpi reads. ``database_url`` may be empty: the store then uses
+#: ``./citykpi.db``.
+SETTINGS: Final[tuple[SettingSpec, ...]] = (
+    SettingSpec(
+        "database_url",
+        str,
+        "",
+        "SQLAlchemy URL of the store, e.g. 'sqlite:///citykpi.db' or "
+        "'postgresql+psycopg://user@host/db'. Empty: an SQLite file ./citykpi.db.",
+    ),
+    SettingSpec(
+        "evidence_max_bytes",
+        int,
+        20 * 1024 * 1024,
+        "Largest evidence file accepted by the store, in bytes.",
+    ),
+    SettingSpec(
+        "denominator_tolerance",
+        float,
+        0.05,
+        "Relative difference above which the same denominator (population, households) within "
+        "one submission is flagged (U4SSC verification manual: 5 %).",
+    ),
+    SettingSpec(
+        "share_sum_tolerance",
+        float,
+        2.0,
+        "Percentage points by which shares that must sum to 100 (mode share, waste treatment) "
+        "may deviate.",
+    ),
+    SettingSpec(
+        "workers",
+        int,
+        0,
+        "Worker processes for parallel work such as uncertainty analysis; 0 means one per core.",
+    ),
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Settings:
+    """Resolved settings; build with :func:`load_settings`."""
+
+    database_url: str = ""
+    evidence_max_bytes: int = 20 * 1024 * 1024
+    denominator_tolerance: float = 0.05
+    share_sum_tolerance: float = 2.0
+    workers: int = 0
+
+    def resolved_database_url(self) -> str:
+        """Return the database URL, defaulting to an SQLite file in the working directory."""
+        if self.database_url:
+            return self.database_url
+        return f"sqlite:///{Path.cwd() / 'citykpi.db'}"
+
+
+def _coerce(spec: SettingSpec, raw: str) -> str | int | float | bool:
+    try:
+        if spec.type is bool:
+            lowered = raw.strip().lower()
+            if lowered in {"1", "true", "yes", "on"}:
+                return True
+            if lowered in {"0", "false", "no", "off"}:
+                return False
+            raise ValueError(raw)
+        if spec.type is int:
+            return int(raw)
+        if spec.type is float:
+            return float(raw)
+    except ValueError as e:
+        msg = (
+            f"Setting {ENV_PREFIX}{spec.name.upper()}={raw!r} is not a valid "
+            f"{spec.type.__name__}; {spec.help}"
+        )
+        raise SpecError(msg) from e
+    return raw
+
+
+def load_settings(environ: Mapping[str, str] | None = None, **overrides: object) -> Settings:
+    """Build the settings from the environment, then apply explicit overrides.
+
+    Parameters
+    ----------
+    environ
+        Mapping to read ``CITYKPI_*`` variables from; defaults to :data:`os.environ`.
+    **overrides
+        Values that take precedence over the environment, by setting name.
+
+    Returns
+    -------
+    Settings
+        The resolved, immutable settings.
+    """
+    env = os.environ if environ is None else environ
+    values: dict[str, object] = {}
+    known = {s.name: s for s in SETTINGS}
+    for spec in SETTINGS:
+        raw = env.get(ENV_PREFIX + spec.name.upper())
+        if raw is not None:
+            values[spec.name] = _coerce(spec, raw)
+    for name, value in overrides.items():
+        if name not in known:
+            msg = f"Unknown setting {name!r}; known settings: {', '.join(sorted(known))}."
+            raise SpecError(msg)
+        values[name] = value
+    return Settings(**values)  # type: ignore[arg-type]
+
+
+__all__ = ["ENV_PREFIX", "SETTINGS", "SettingSpec", "Settings", "load_settings"]
