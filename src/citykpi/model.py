@@ -26,7 +26,8 @@ RAW_COLUMNS: Final[tuple[str, ...]] = (
     "year",  # reporting year (int)
     "kind",  # "input" for a raw input, "kpi" for a KPI data point reported directly
     "code",  # input id (kind == "input") or KPI data point id (kind == "kpi")
-    "value",  # the value as a float (NaN when missing); booleans as 1.0 / 0.0
+    "value",  # the value as a float (NaN when missing or not numeric); yes/no as 1.0 / 0.0
+    "raw_value",  # the value exactly as written in the file (text), kept for error messages
     "unit",  # unit as given (may differ from the catalogue unit; converted at validation)
     "source",  # free text: where the value comes from
     "quality",  # DataQuality value, or "" when not stated

@@ -3,7 +3,7 @@
 Each ``cli/<capability>.py`` module exposes ``register(app)`` and owns its commands:
 ``catalogue_cmds`` (catalogue, inputs), ``data_cmds`` (template, validate, compute),
 ``store_cmds`` (db, city, import, review, ...), ``assess_cmds`` (assess, trends, peers, plan) and
-``index_cmds`` (the ``index`` group).
+``index_cmds`` (the ``index`` group) and ``demo_cmds`` (``demo``, the end-to-end run).
 """
 
 from __future__ import annotations
@@ -14,7 +14,14 @@ import sys
 import typer
 
 from citykpi import __version__
-from citykpi.cli import assess_cmds, catalogue_cmds, data_cmds, index_cmds, store_cmds
+from citykpi.cli import (
+    assess_cmds,
+    catalogue_cmds,
+    data_cmds,
+    demo_cmds,
+    index_cmds,
+    store_cmds,
+)
 from citykpi.cli._common import EXIT_USAGE, err_console
 
 
@@ -43,7 +50,7 @@ def build_app() -> typer.Typer:
     ) -> None:
         """U4SSC Key Performance Indicators for Smart Sustainable Cities."""
 
-    for module in (catalogue_cmds, data_cmds, store_cmds, assess_cmds, index_cmds):
+    for module in (catalogue_cmds, data_cmds, store_cmds, assess_cmds, index_cmds, demo_cmds):
         module.register(app)
     return app
 
