@@ -17,7 +17,7 @@ across the whole catalogue, e.g. ``"air_pollution_pm25"``).
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from enum import Enum
+from enum import StrEnum
 from typing import Final
 
 #: Columns of the raw (input) long table, in order.
@@ -50,7 +50,7 @@ KPI_COLUMNS: Final[tuple[str, ...]] = (
 )
 
 
-class DataQuality(str, Enum):
+class DataQuality(StrEnum):
     """The six U4SSC data-quality options of the data-collection template (column T)."""
 
     ACCURATE = "accurate_measurement"
@@ -81,7 +81,7 @@ _QUALITY_LABELS: Final[dict[DataQuality, str]] = {
 }
 
 
-class KpiStatus(str, Enum):
+class KpiStatus(StrEnum):
     """Status of one KPI data point for one city and year."""
 
     COMPUTED = "computed"  # computed from raw inputs by the catalogue formula
@@ -90,7 +90,7 @@ class KpiStatus(str, Enum):
     INVALID = "invalid"  # inputs present but unusable; ``reason`` says why
 
 
-class Direction(str, Enum):
+class Direction(StrEnum):
     """Which way is better for a KPI data point."""
 
     HIGHER = "higher"
@@ -99,7 +99,7 @@ class Direction(str, Enum):
     NONE = "none"  # no preferred direction: reported, not scored
 
 
-class Severity(str, Enum):
+class Severity(StrEnum):
     """Severity of a validation issue: errors block computation of what they touch."""
 
     ERROR = "error"

@@ -11,7 +11,7 @@ import io
 import json
 import math
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from enum import Enum
+from enum import StrEnum
 from functools import wraps
 from typing import Final, NoReturn, ParamSpec, TypeVar
 
@@ -39,7 +39,7 @@ P = ParamSpec("P")
 R = TypeVar("R")
 
 
-class OutputFormat(str, Enum):
+class OutputFormat(StrEnum):
     """Output formats of commands whose output is data."""
 
     table = "table"
@@ -124,10 +124,14 @@ def _json_cell(value: Cell) -> Cell:
 def rows_to_csv(rows: Iterable[Mapping[str, Cell]], *, columns: Sequence[str]) -> str:
     """Return ``rows`` as CSV text with a header line."""
     buf = io.StringIO()
-    writer = csv.DictWriter(buf, fieldnames=list(columns), extrasaction="ignore", lineterminator="\n")
+    writer = csv.DictWriter(
+        buf, fieldnames=list(columns), extrasaction="ignore", lineterminator="\n"
+    )
     writer.writeheader()
     for r in rows:
-        writer.writerow({c: _text(r.get(c)) if isinstance(r.get(c), float) else r.get(c) for c in columns})
+        writer.writerow(
+            {c: _text(r.get(c)) if isinstance(r.get(c), float) else r.get(c) for c in columns}
+        )
     return buf.getvalue()
 
 

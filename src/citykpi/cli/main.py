@@ -1,7 +1,8 @@
 """The ``citykpi`` command: builds the Typer application from one module per capability.
 
 Each ``cli/<capability>.py`` module exposes ``register(app)`` and owns its commands:
-``catalogue_cmds`` (catalogue, inputs), ``data_cmds`` (template, validate, compute),
+``catalogue_cmds`` (catalogue, inputs), ``template_cmd`` (template), ``data_cmds`` (validate,
+compute),
 ``store_cmds`` (db, city, import, review, ...), ``assess_cmds`` (assess, trends, peers, plan) and
 ``index_cmds`` (the ``index`` group) and ``demo_cmds`` (``demo``, the end-to-end run).
 """
@@ -21,6 +22,7 @@ from citykpi.cli import (
     demo_cmds,
     index_cmds,
     store_cmds,
+    template_cmd,
 )
 from citykpi.cli._common import EXIT_USAGE, err_console
 
@@ -50,7 +52,15 @@ def build_app() -> typer.Typer:
     ) -> None:
         """U4SSC Key Performance Indicators for Smart Sustainable Cities."""
 
-    for module in (catalogue_cmds, data_cmds, store_cmds, assess_cmds, index_cmds, demo_cmds):
+    for module in (
+        catalogue_cmds,
+        template_cmd,
+        data_cmds,
+        store_cmds,
+        assess_cmds,
+        index_cmds,
+        demo_cmds,
+    ):
         module.register(app)
     return app
 
@@ -62,7 +72,7 @@ def main() -> None:
         app(prog_name="citykpi")
     except SystemExit:
         raise
-    except Exception as e:  # noqa: BLE001 - last line of defence against tracebacks
+    except Exception as e:  # last line of defence against tracebacks
         if os.environ.get("CITYKPI_DEBUG"):
             raise
         err_console.print(
