@@ -136,4 +136,28 @@ def load_settings(environ: Mapping[str, str] | None = None, **overrides: object)
     return Settings(**values)  # type: ignore[arg-type]
 
 
-__all__ = ["ENV_PREFIX", "SETTINGS", "SettingSpec", "Settings", "load_settings"]
+def render_settings_reference() -> str:
+    """Return the Markdown reference of every setting (docs/settings.md)."""
+    lines = [
+        "# Settings",
+        "",
+        "Read from environment variables; generated from `citykpi.settings.SETTINGS`.",
+        "",
+        "| variable | type | default | meaning |",
+        "|---|---|---|---|",
+    ]
+    for spec in SETTINGS:
+        default = repr(spec.default) if spec.default != "" else "(empty)"
+        variable = f"`{ENV_PREFIX}{spec.name.upper()}`"
+        lines.append(f"| {variable} | {spec.type.__name__} | {default} | {spec.help} |")
+    return "\n".join(lines) + "\n"
+
+
+__all__ = [
+    "ENV_PREFIX",
+    "SETTINGS",
+    "SettingSpec",
+    "Settings",
+    "load_settings",
+    "render_settings_reference",
+]
