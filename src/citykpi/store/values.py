@@ -1,0 +1,587 @@
+"""Values as revisions: write, edit, retract, read the history and export.
+
+Modelling assumptions:
+
+* A change is a new revision; a revision whose value, unit, status, source and quality equal
+  the current one's is not written again (re-importing the same file changes nothing).
+* Changing a value moves its verification state as the workflow prescribes: a verified,
+  in-review or excluded value returns to ``submitted``, a queried one becomes ``corrected``,
+  a draft stays a draft. Values of a published submission are final and cannot be changed.
+* A retraction is a revision with no value and ``retracted = True``; nothing is deleted.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from typing import Final
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from citykpi.errors import ConflictError, InputError, NotFound, StoreError
+from citykpi.store.audit import as_utc, record
+from citykpi.store.cities import find_city, find_submission
+from citykpi.store.schema import (
+    City,
+    FrameworkVersion,
+    Submission,
+    User,
+    Value,
+    ValueRevision,
+    utcnow,
+)
+from citykpi.store.states import ValueState, state_after_edit
+from citykpi.store.users import Action, Actor
+
+#: Flush (and report progress) after this many values.
+BATCH: Final = 200
+
+KINDS: Final = ("input", "kpi")
+
+Cell = str | int | float | bool | None
+
+
+@dataclass(frozen=True, slots=True)
+class ValueInput:
+    """The content of one new revision of a value slot."""
+
+    kind: str  # "input" (raw input) or "kpi" (KPI data point)
+    code: str  # input id or data point id
+    value: float | None
+    unit: str = ""
+    kpi_code: str = ""  # official KPI code for kind "kpi"
+    raw_value: str = ""
+    status: str = ""  # KpiStatus for KPI values, "reported" for raw inputs
+    reason: str = ""
+    source: str = ""
+    quality: str = ""
+    provenance: str = ""
+    retracted: bool = False
+
+    def same_content(self, rev: ValueRevision) -> bool:
+        """Return whether ``rev`` already holds this content."""
+        return (
+            _same_float(self.value, rev.value)
+            and self.unit == rev.unit
+            and self.status == rev.status
+            and self.source == rev.source
+            and self.quality == rev.quality
+            and self.retracted == rev.retracted
+        )
+
+
+def _same_float(a: float | None, b: float | None) -> bool:
+    if a is None or b is None:
+        return a is None and b is None
+    return a == b
+
+
+def _clean(value: float | None) -> float | None:
+    if value is None or math.isnan(value):
+        return None
+    return float(value)
+
+
+@dataclass(frozen=True, slots=True)
+class WriteSummary:
+    """What a batch of writes did."""
+
+    created: int  # new slots
+    revised: int  # new revisions of existing slots
+    unchanged: int  # content equal to the current revision, nothing written
+
+
+def ensure_not_published(sub: Submission) -> None:
+    """Refuse changes to a published submission."""
+    if sub.status == "published":
+        msg = (
+            f"The {sub.year} submission of city {sub.city.name!r} is published and final; "
+            "corrections go into a new reporting year or need an admin to reopen it."
+        )
+        raise StoreError(msg)
+
+
+def framework_version(session: Session, actor: Actor, version: str) -> FrameworkVersion:
+    """Return the stored catalogue version ``version``, recording it on first use."""
+    row = session.scalar(select(FrameworkVersion).where(FrameworkVersion.version == version))
+    if row is None:
+        row = FrameworkVersion(version=version)
+        session.add(row)
+        session.flush()
+        record(session, actor.ref, "framework.add", row.audit_key(), after={"version": version})
+    return row
+
+
+def _current(session: Session, slot: Value) -> ValueRevision | None:
+    if slot.current_revision == 0:
+        return None
+    return session.scalar(
+        select(ValueRevision).where(
+            ValueRevision.value_id == slot.id, ValueRevision.number == slot.current_revision
+        )
+    )
+
+
+def _rev_dict(rev: ValueRevision | None, slot: Value) -> dict[str, Cell]:
+    if rev is None:
+        return {"state": slot.state}
+    return {
+        "revision": rev.number,
+        "value": rev.value,
+        "unit": rev.unit,
+        "status": rev.status,
+        "source": rev.source,
+        "quality": rev.quality,
+        "retracted": rev.retracted,
+        "state": slot.state,
+    }
+
+
+def write_values(
+    session: Session,
+    actor: Actor,
+    sub: Submission,
+    items: Iterable[ValueInput],
+    *,
+    action: str,
+    note: str = "",
+    import_id: int | None = None,
+    framework_version_id: int | None = None,
+    expected_versions: dict[tuple[str, str], int] | None = None,
+    progress: Callable[[int], None] | None = None,
+) -> WriteSummary:
+    """Write one new revision per item whose content differs from the current one.
+
+    Parameters
+    ----------
+    session
+        The transaction's session; the caller checks permissions.
+    actor
+        Who writes (the revisions' author).
+    sub
+        The submission the values belong to (must not be published).
+    items
+        The new contents.
+    action
+        Audit action, e.g. ``"value.import"`` or ``"value.edit"``.
+    note
+        Why (stored on the revision and as the audit reason).
+    import_id, framework_version_id
+        Provenance of the revisions.
+    expected_versions
+        ``(kind, code) -> version`` the writer read; a different current version raises
+        :class:`~citykpi.errors.ConflictError` at flush (optimistic locking).
+    progress
+        Called with the number of items handled after every batch.
+
+    Returns
+    -------
+    WriteSummary
+        How many slots were created, revised or left unchanged.
+    """
+    ensure_not_published(sub)
+    slots = {
+        (v.kind, v.code): v
+        for v in session.scalars(select(Value).where(Value.submission_id == sub.id))
+    }
+    created = revised = unchanged = done = 0
+    for item in items:
+        if item.kind not in KINDS:
+            msg = f"Value kind {item.kind!r} of {item.code!r} is unknown; use 'input' or 'kpi'."
+            raise InputError(msg)
+        slot = slots.get((item.kind, item.code))
+        current = _current(session, slot) if slot is not None else None
+        if slot is not None and current is not None and item.same_content(current):
+            unchanged += 1
+            continue
+        if slot is None:
+            slot = Value(
+                submission_id=sub.id,
+                kind=item.kind,
+                code=item.code,
+                kpi_code=item.kpi_code,
+                state=ValueState.DRAFT.value,
+                current_revision=0,
+            )
+            session.add(slot)
+            session.flush()
+            slots[(item.kind, item.code)] = slot
+            created += 1
+            new_state = ValueState.DRAFT
+        else:
+            revised += 1
+            new_state = state_after_edit(ValueState(slot.state))
+        if expected_versions is not None:
+            expected = expected_versions.get((item.kind, item.code))
+            if expected is not None and expected != slot.version:
+                msg = (
+                    f"Value {item.code!r} changed since you read it (version {expected}, now "
+                    f"{slot.version}); nothing was saved. Read it again with 'citykpi history' "
+                    "and repeat your edit."
+                )
+                raise ConflictError(msg)
+        before = _rev_dict(current, slot)
+        rev = ValueRevision(
+            value_id=slot.id,
+            number=slot.current_revision + 1,
+            value=_clean(item.value),
+            raw_value=item.raw_value,
+            unit=item.unit,
+            status=item.status,
+            reason=item.reason,
+            source=item.source,
+            quality=item.quality,
+            provenance=item.provenance,
+            retracted=item.retracted,
+            framework_version_id=framework_version_id,
+            import_id=import_id,
+            author_id=actor.id,
+            note=note,
+        )
+        session.add(rev)
+        slot.current_revision = rev.number
+        slot.state = new_state.value
+        if new_state is not ValueState.EXCLUDED:
+            slot.excluded_reason = ""
+        slot.updated_at = utcnow()
+        session.flush()
+        record(
+            session,
+            actor.ref,
+            action,
+            slot.audit_key(),
+            before=before,
+            after=_rev_dict(rev, slot),
+            reason=note,
+            city_id=sub.city_id,
+            year=sub.year,
+        )
+        done += 1
+        if progress is not None and done % BATCH == 0:
+            session.flush()
+            progress(done)
+    session.flush()
+    if progress is not None:
+        progress(done)
+    return WriteSummary(created, revised, unchanged)
+
+
+def find_slot(session: Session, sub: Submission, code: str, *, kind: str = "") -> Value:
+    """Return the value slot ``code`` (input id or data point id) of ``sub``.
+
+    Raises
+    ------
+    NotFound
+        No such value in the submission.
+    InputError
+        ``code`` names both an input and a KPI data point and ``kind`` is not given.
+    """
+    stmt = select(Value).where(Value.submission_id == sub.id, Value.code == code)
+    if kind:
+        stmt = stmt.where(Value.kind == kind)
+    found = list(session.scalars(stmt))
+    if not found:
+        msg = (
+            f"City {sub.city.name!r} has no value {code!r} for {sub.year}; see "
+            f"'citykpi history {sub.city.name!r} {sub.year}' for the codes it has."
+        )
+        raise NotFound(msg)
+    if len(found) > 1:
+        msg = f"Code {code!r} names both a raw input and a KPI data point; add --kind input|kpi."
+        raise InputError(msg)
+    return found[0]
+
+
+def _submission(session: Session, actor: Actor, city: str, year: int) -> Submission:
+    found = find_city(session, city)
+    actor.require(Action.EDIT_DATA, city_id=found.id, city=city)
+    return find_submission(session, found, year)
+
+
+def edit_value(
+    session: Session,
+    actor: Actor,
+    city: str,
+    year: int,
+    code: str,
+    *,
+    value: float,
+    reason: str,
+    kind: str = "",
+    unit: str | None = None,
+    source: str | None = None,
+    expected_version: int | None = None,
+) -> int:
+    """Set a new value for ``code`` as a new revision and return the slot's new version.
+
+    Parameters
+    ----------
+    session, actor
+        Transaction and the city editor (or admin) making the edit.
+    city, year, code
+        Which value (input id or data point id).
+    value
+        The new value, in ``unit``.
+    reason
+        Why the value changes (required: it goes to the audit trail).
+    kind
+        ``"input"`` or ``"kpi"`` when ``code`` is ambiguous.
+    unit, source
+        New unit or source; default: keep the current ones.
+    expected_version
+        The slot version the editor read; if someone saved in between, the edit is refused
+        with :class:`~citykpi.errors.ConflictError` rather than silently overwriting theirs.
+
+    Returns
+    -------
+    int
+        The slot's version after the edit.
+    """
+    if not reason.strip():
+        msg = f"Say why {code!r} changes: give a reason (--reason)."
+        raise InputError(msg)
+    sub = _submission(session, actor, city, year)
+    slot = find_slot(session, sub, code, kind=kind)
+    current = _current(session, slot)
+    item = ValueInput(
+        kind=slot.kind,
+        code=slot.code,
+        kpi_code=slot.kpi_code,
+        value=value,
+        raw_value=repr(value),
+        unit=unit if unit is not None else (current.unit if current else ""),
+        status="reported",
+        source=source if source is not None else (current.source if current else ""),
+        quality=current.quality if current else "",
+    )
+    versions = None if expected_version is None else {(slot.kind, slot.code): expected_version}
+    write_values(
+        session, actor, sub, [item], action="value.edit", note=reason, expected_versions=versions
+    )
+    return slot.version
+
+
+def retract_value(
+    session: Session,
+    actor: Actor,
+    city: str,
+    year: int,
+    code: str,
+    *,
+    reason: str,
+    kind: str = "",
+    expected_version: int | None = None,
+) -> int:
+    """Retract ``code``: record a revision without a value; earlier revisions stay readable."""
+    if not reason.strip():
+        msg = f"Say why {code!r} is retracted: give a reason (--reason)."
+        raise InputError(msg)
+    sub = _submission(session, actor, city, year)
+    slot = find_slot(session, sub, code, kind=kind)
+    current = _current(session, slot)
+    if current is not None and current.retracted:
+        msg = f"Value {code!r} of {city!r} {year} is already retracted."
+        raise InputError(msg)
+    item = ValueInput(
+        kind=slot.kind,
+        code=slot.code,
+        kpi_code=slot.kpi_code,
+        value=None,
+        unit=current.unit if current else "",
+        status="retracted",
+        retracted=True,
+    )
+    versions = None if expected_version is None else {(slot.kind, slot.code): expected_version}
+    write_values(
+        session, actor, sub, [item], action="value.retract", note=reason, expected_versions=versions
+    )
+    return slot.version
+
+
+HISTORY_COLUMNS: Final[tuple[str, ...]] = (
+    "city",
+    "year",
+    "kind",
+    "code",
+    "kpi_code",
+    "revision",
+    "current",
+    "value",
+    "unit",
+    "status",
+    "retracted",
+    "source",
+    "quality",
+    "author",
+    "time",
+    "note",
+    "state",
+    "version",
+)
+
+
+def history(
+    session: Session, actor: Actor, city: str, year: int, *, code: str = ""
+) -> list[dict[str, Cell]]:
+    """Return every revision of the values of ``city`` in ``year``, oldest first per value.
+
+    ``code`` filters to one input id, data point id or official KPI code (all its data points).
+    Columns: :data:`HISTORY_COLUMNS`; ``state`` and ``version`` are the slot's current ones.
+    """
+    found = find_city(session, city)
+    actor.require(Action.READ_DATA, city_id=found.id, city=city)
+    sub = find_submission(session, found, year)
+    stmt = (
+        select(Value, ValueRevision, User.name)
+        .join(ValueRevision, ValueRevision.value_id == Value.id)
+        .outerjoin(User, User.id == ValueRevision.author_id)
+        .where(Value.submission_id == sub.id)
+        .order_by(Value.kind, Value.code, ValueRevision.number)
+    )
+    if code:
+        stmt = stmt.where((Value.code == code) | (Value.kpi_code == code))
+    rows: list[dict[str, Cell]] = []
+    for slot, rev, author in session.execute(stmt).tuples():
+        rows.append(
+            {
+                "city": city,
+                "year": year,
+                "kind": slot.kind,
+                "code": slot.code,
+                "kpi_code": slot.kpi_code,
+                "revision": rev.number,
+                "current": rev.number == slot.current_revision,
+                "value": rev.value,
+                "unit": rev.unit,
+                "status": rev.status,
+                "retracted": rev.retracted,
+                "source": rev.source,
+                "quality": rev.quality,
+                "author": author or "",
+                "time": as_utc(rev.created_at).isoformat(),
+                "note": rev.note,
+                "state": slot.state,
+                "version": slot.version,
+            }
+        )
+    if code and not rows:
+        msg = (
+            f"City {city!r} has no value {code!r} for {year}; see 'citykpi history "
+            f"{city!r} {year}' for the codes it has."
+        )
+        raise NotFound(msg)
+    return rows
+
+
+EXPORT_COLUMNS: Final[tuple[str, ...]] = (
+    "city",
+    "year",
+    "kind",
+    "code",
+    "kpi_code",
+    "value",
+    "unit",
+    "status",
+    "state",
+    "revision",
+    "source",
+    "quality",
+    "framework_version",
+)
+
+
+def export_values(
+    session: Session,
+    actor: Actor,
+    *,
+    state: str = "",
+    city: str = "",
+    year: int | None = None,
+    kinds: Sequence[str] = KINDS,
+) -> list[dict[str, Cell]]:
+    """Return the current revision of every value, optionally filtered.
+
+    Parameters
+    ----------
+    session, actor
+        Transaction and reader. Reading ``state="published"`` needs only the public role;
+        any other state needs read access to the city's unpublished data.
+    state
+        Only values in this verification state (e.g. ``"published"``); ``""`` for all.
+    city, year
+        Only this city / year.
+    kinds
+        Value kinds to include, ``{"input", "kpi"}``.
+
+    Returns
+    -------
+    list[dict]
+        Rows with the columns :data:`EXPORT_COLUMNS`, by city, year, kind and code.
+    """
+    if state:
+        try:
+            ValueState(state)
+        except ValueError as e:
+            msg = f"Unknown state {state!r}; use one of {', '.join(s.value for s in ValueState)}."
+            raise InputError(msg) from e
+    public_only = state == ValueState.PUBLISHED.value
+    actor.require(Action.READ_PUBLISHED if public_only else Action.READ_DATA)
+    stmt = (
+        select(City.name, Submission.year, City.id, Value, ValueRevision, FrameworkVersion.version)
+        .join(Submission, Submission.city_id == City.id)
+        .join(Value, Value.submission_id == Submission.id)
+        .join(
+            ValueRevision,
+            (ValueRevision.value_id == Value.id) & (ValueRevision.number == Value.current_revision),
+        )
+        .outerjoin(FrameworkVersion, FrameworkVersion.id == ValueRevision.framework_version_id)
+        .where(Value.kind.in_(list(kinds)))
+        .order_by(City.name, Submission.year, Value.kind, Value.code)
+    )
+    if state:
+        stmt = stmt.where(Value.state == state)
+    if city:
+        stmt = stmt.where(City.name == city)
+    if year is not None:
+        stmt = stmt.where(Submission.year == year)
+    rows: list[dict[str, Cell]] = []
+    for name, yr, city_id, slot, rev, fw in session.execute(stmt).tuples():
+        if not public_only and not actor.may(Action.READ_DATA, city_id=city_id):
+            continue
+        rows.append(
+            {
+                "city": name,
+                "year": yr,
+                "kind": slot.kind,
+                "code": slot.code,
+                "kpi_code": slot.kpi_code,
+                "value": rev.value,
+                "unit": rev.unit,
+                "status": rev.status,
+                "state": slot.state,
+                "revision": rev.number,
+                "source": rev.source,
+                "quality": rev.quality,
+                "framework_version": fw or "",
+            }
+        )
+    return rows
+
+
+__all__ = [
+    "EXPORT_COLUMNS",
+    "HISTORY_COLUMNS",
+    "KINDS",
+    "ValueInput",
+    "WriteSummary",
+    "edit_value",
+    "ensure_not_published",
+    "export_values",
+    "find_slot",
+    "framework_version",
+    "history",
+    "retract_value",
+    "write_values",
+]
