@@ -1,0 +1,206 @@
+"""The raw long table the readers build, and the structural issues they collect.
+
+Every reader turns each value it finds into one :class:`Record` and hands it to a
+:class:`RawTableBuilder`, which normalises ids, parses the value and quality, and appends one row
+of :data:`citykpi.model.RAW_COLUMNS`. Problems with the *structure* of a file (it cannot be
+read, a required column is missing, a row has no city or year, a KPI code does not say which data
+point) become :class:`~citykpi.model.Issue` objects with a reason from :class:`IngestReason`;
+problems with the *content* (non-numeric values, unknown codes or qualities, ...) are left in
+the table for :mod:`citykpi.validate`.
+
+Dtypes of the table: ``year`` int64, ``value`` float64, every other column object; ``row``
+holds the 1-based row number (int) for CSV and JSON, and a cell reference such as
+``"Economy!F7"`` (str) for workbooks and wide CSV files.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from enum import StrEnum
+from pathlib import Path
+
+import pandas as pd
+
+from citykpi.ingest.catalogue_view import CodeError, CodeIndex
+from citykpi.ingest.values import CellValue, normalise_quality, parse_value, parse_year, raw_text
+from citykpi.model import RAW_COLUMNS, Issue, Location, Severity
+
+
+class IngestReason(StrEnum):
+    """Reason codes of the structural issues found while reading files."""
+
+    UNSUPPORTED_FORMAT = "unsupported_format"
+    UNREADABLE_FILE = "unreadable_file"
+    NOT_A_FILE = "not_a_file"
+    EMPTY_FILE = "empty_file"
+    MISSING_COLUMN = "missing_column"
+    DUPLICATE_COLUMN = "duplicate_column"
+    UNKNOWN_LAYOUT = "unknown_layout"
+    ENCODING_FALLBACK = "encoding_fallback"
+    MISSING_CITY = "missing_city"
+    MISSING_YEAR = "missing_year"
+    MISSING_CODE = "missing_code"
+    AMBIGUOUS_KPI_CODE = "ambiguous_kpi_code"
+    UNKNOWN_DATA_POINT = "unknown_data_point"
+
+
+@dataclass(frozen=True, slots=True)
+class IngestResult:
+    """What :func:`citykpi.ingest.read_files` returns.
+
+    Attributes
+    ----------
+    frame
+        The raw long table, columns :data:`citykpi.model.RAW_COLUMNS`.
+    issues
+        Structural problems, each with a reason code, location and a sentence with the fix.
+    """
+
+    frame: pd.DataFrame
+    issues: tuple[Issue, ...] = ()
+
+    @property
+    def ok(self) -> bool:
+        """Return whether no structural issue is an error."""
+        return not any(i.severity is Severity.ERROR for i in self.issues)
+
+
+@dataclass(frozen=True, slots=True)
+class Record:
+    """One value as a reader found it, before normalisation."""
+
+    fields: Mapping[str, CellValue]
+    file: str
+    row: int | str  # 1-based row number, or a cell reference such as "Economy!F7"
+
+
+def issue(
+    reason: IngestReason,
+    message: str,
+    *,
+    file: str,
+    row: int | str | None = None,
+    field_name: str = "",
+    value: str = "",
+    severity: Severity = Severity.ERROR,
+) -> Issue:
+    """Build an ingest :class:`~citykpi.model.Issue` located in ``file`` (row or cell)."""
+    location = Location(
+        file=file,
+        row=row if isinstance(row, int) else None,
+        cell=row if isinstance(row, str) else "",
+        field=field_name,
+    )
+    return Issue(reason.value, severity, message, location, value)
+
+
+def where(file: str, row: int | str) -> str:
+    """Return ``"file row 4"`` or ``"file cell Economy!F7"`` for messages."""
+    return f"{file} row {row}" if isinstance(row, int) else f"{file} cell {row}"
+
+
+def empty_frame() -> pd.DataFrame:
+    """Return an empty raw table with the right columns and dtypes."""
+    return _typed(pd.DataFrame({c: [] for c in RAW_COLUMNS}))
+
+
+def _typed(frame: pd.DataFrame) -> pd.DataFrame:
+    frame = frame.astype(dict.fromkeys(RAW_COLUMNS, object))
+    return frame.astype({"year": "int64", "value": "float64"})
+
+
+@dataclass
+class RawTableBuilder:
+    """Collect records and issues from any number of files, then build the raw table."""
+
+    index: CodeIndex
+    issues: list[Issue] = field(default_factory=list)
+    _columns: dict[str, list[object]] = field(default_factory=lambda: {c: [] for c in RAW_COLUMNS})
+
+    def add(self, record: Record) -> None:
+        """Normalise ``record`` into one row, or collect the issue that prevents it."""
+        get = record.fields.get
+        city = raw_text(get("city")).strip()
+        year = parse_year(get("year"))
+        code_text = raw_text(get("code"))
+        problem = self._missing(record, city, year, code_text)
+        if problem is not None or year is None:
+            self.issues.extend([problem] if problem is not None else [])
+            return
+        try:
+            resolved = self.index.resolve(
+                code_text, data_point=raw_text(get("data_point")), kind=raw_text(get("kind"))
+            )
+        except CodeError as e:
+            self.issues.append(
+                issue(
+                    IngestReason(e.reason),
+                    f"{where(record.file, record.row)}: {e.message}",
+                    file=record.file,
+                    row=record.row,
+                    field_name="code",
+                    value=code_text,
+                )
+            )
+            return
+        raw = get("value")
+        values: dict[str, object] = {
+            "city": city,
+            "year": year,
+            "kind": resolved.kind,
+            "code": resolved.code,
+            "value": parse_value(raw),
+            "raw_value": raw_text(raw),
+            "unit": raw_text(get("unit")).strip(),
+            "source": raw_text(get("source")).strip(),
+            "quality": normalise_quality(raw_text(get("quality"))),
+            "file": record.file,
+            "row": record.row,
+        }
+        for name, value in values.items():
+            self._columns[name].append(value)
+
+    def _missing(self, record: Record, city: str, year: int | None, code: str) -> Issue | None:
+        at = where(record.file, record.row)
+        if not city:
+            msg = f"{at} has no city; write the city name in the city column."
+            reason, name, value = IngestReason.MISSING_CITY, "city", ""
+        elif year is None:
+            value = raw_text(record.fields.get("year"))
+            msg = (
+                f"{at} has year {value!r}, which is not a year; write the reporting year as "
+                "four digits, e.g. 2024."
+            )
+            reason, name = IngestReason.MISSING_YEAR, "year"
+        elif not code.strip():
+            msg = f"{at} has no code; write the input id or KPI code the value is for."
+            reason, name, value = IngestReason.MISSING_CODE, "code", ""
+        else:
+            return None
+        return issue(reason, msg, file=record.file, row=record.row, field_name=name, value=value)
+
+    def frame(self) -> pd.DataFrame:
+        """Return the raw table of every record added so far."""
+        return _typed(pd.DataFrame(self._columns, columns=list(RAW_COLUMNS)))
+
+    def result(self) -> IngestResult:
+        """Return the table and the issues collected."""
+        return IngestResult(self.frame(), tuple(self.issues))
+
+
+def display_name(path: Path) -> str:
+    """Return the name a file is reported under: the path as the user gave it."""
+    return str(path)
+
+
+__all__ = [
+    "IngestReason",
+    "IngestResult",
+    "RawTableBuilder",
+    "Record",
+    "display_name",
+    "empty_frame",
+    "issue",
+    "where",
+]
