@@ -1,0 +1,207 @@
+"""Compute every KPI data point for every city and year of a validated raw table.
+
+Each (city, year, data point) gets exactly one row of the KPI table with a status:
+
+``reported``
+    The city reported the data point directly (the template's override of column O) and the
+    value passed validation. **A valid direct report wins over a computation**: it is what the
+    city submitted and what a verifier checks, as in the U4SSC template. When the inputs were
+    also present, the value they give is kept in the provenance (``computed_value``) so that a
+    reviewer can compare the two.
+``computed``
+    Every input of the catalogue formula is present and valid; the value is the formula's.
+``not_reported``
+    Inputs are missing (and nothing was reported directly); ``reason`` names them.
+``invalid``
+    Something is present but unusable: an input or the direct report carries a validation error,
+    the data point is blocked by a rule over several values (shares not summing to 100,
+    wastewater levels not nesting, numerator above denominator), or the formula cannot be
+    evaluated (division by zero). ``reason`` says which. An invalid direct report is not
+    replaced by a computation: the city's answer needs correcting, not silently overriding.
+
+Values are never infinite: a non-finite result is ``invalid``. The value of a row that is not
+``computed`` or ``reported`` is NaN.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import defaultdict
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from numbers import Real
+
+import pandas as pd
+
+from citykpi.catalogue import Catalogue, DataPoint, Kpi, evaluate, load_catalogue
+from citykpi.compute.provenance import provenance_json, worst_quality
+from citykpi.errors import FormulaError, InputError
+from citykpi.model import KPI_COLUMNS, KpiStatus
+from citykpi.validate import CHECKED_COLUMNS, ValidationResult
+
+Record = Mapping[str, object]
+
+
+@dataclass(slots=True)
+class _Submission:
+    """The rows of one city and year, split into usable and erroneous, by code."""
+
+    inputs: dict[str, Record] = field(default_factory=dict)
+    reports: dict[str, Record] = field(default_factory=dict)
+    bad_inputs: dict[str, str] = field(default_factory=dict)
+    bad_reports: dict[str, str] = field(default_factory=dict)
+
+
+def _finite(value: object) -> bool:
+    return isinstance(value, float | int) and math.isfinite(float(value))
+
+
+def _submissions(frame: pd.DataFrame) -> dict[tuple[str, int], _Submission]:
+    subs: dict[tuple[str, int], _Submission] = defaultdict(_Submission)
+    records: list[Record] = frame.to_dict("records")  # type: ignore[assignment]
+    for rec in records:
+        city = rec["city"]
+        year = rec["year"]
+        if not isinstance(city, str) or not city.strip():
+            continue
+        if not (isinstance(year, Real) and math.isfinite(year) and float(year).is_integer()):
+            continue
+        year_int = int(float(year))
+        sub = subs[(city.strip(), year_int)]
+        kind = str(rec["kind"]).strip().lower()
+        code = str(rec["code"]).strip()
+        if kind not in ("input", "kpi"):
+            continue
+        good, bad = (
+            (sub.inputs, sub.bad_inputs) if kind == "input" else (sub.reports, sub.bad_reports)
+        )
+        if bool(rec["error"]):
+            bad.setdefault(code, str(rec["problems"]))
+        elif not bool(rec["duplicate"]) and _finite(rec["value"]):
+            good.setdefault(code, rec)
+    return subs
+
+
+@dataclass(frozen=True, slots=True)
+class _Outcome:
+    status: KpiStatus
+    value: float
+    reason: str
+    used: Sequence[Record] = ()
+
+
+def _from_inputs(dp: DataPoint, sub: _Submission) -> _Outcome:
+    bad = [i for i in dp.inputs if i not in sub.inputs and i in sub.bad_inputs]
+    if bad:
+        detail = " ".join(f"{i!r}: {sub.bad_inputs[i]}" for i in bad)
+        return _Outcome(KpiStatus.INVALID, math.nan, f"Input with a validation error: {detail}")
+    missing = [i for i in dp.inputs if i not in sub.inputs]
+    if missing or not dp.inputs:
+        names = ", ".join(missing) if missing else "(none: report it directly)"
+        return _Outcome(KpiStatus.NOT_REPORTED, math.nan, f"Missing inputs: {names}.")
+    used = [sub.inputs[i] for i in dp.inputs]
+    values = {i: float(sub.inputs[i]["value"]) for i in dp.inputs}  # type: ignore[arg-type]
+    try:
+        value = evaluate(dp, values)
+    except FormulaError as e:
+        return _Outcome(KpiStatus.INVALID, math.nan, str(e), used)
+    except ZeroDivisionError:
+        value = math.inf
+    if not math.isfinite(value):
+        msg = f"The formula {dp.formula!r} gives no finite value (a denominator is zero)."
+        return _Outcome(KpiStatus.INVALID, math.nan, msg, used)
+    return _Outcome(KpiStatus.COMPUTED, value, "", used)
+
+
+def _data_point_row(
+    kpi: Kpi,
+    dp: DataPoint,
+    sub: _Submission,
+    key: tuple[str, int],
+    blocked: Mapping[tuple[str, int, str], str],
+    version: str,
+) -> dict[str, object]:
+    computed = _from_inputs(dp, sub)
+    report = sub.reports.get(dp.id)
+    block = blocked.get((key[0], key[1], dp.id))
+    if block is not None:
+        status, value, reason = KpiStatus.INVALID, math.nan, block
+    elif report is not None:
+        status, value, reason = KpiStatus.REPORTED, float(report["value"]), ""  # type: ignore[arg-type]
+    elif dp.id in sub.bad_reports:
+        status, value = KpiStatus.INVALID, math.nan
+        reason = f"The value reported directly has a validation error: {sub.bad_reports[dp.id]}"
+    else:
+        status, value, reason = computed.status, computed.value, computed.reason
+    if status is KpiStatus.REPORTED and report is not None:
+        quality = worst_quality([str(report.get("quality", "") or "")])
+    elif status is KpiStatus.COMPUTED:
+        quality = worst_quality(str(r.get("quality", "") or "") for r in computed.used)
+    else:
+        quality = ""
+    overridden = computed.status is KpiStatus.COMPUTED and status is not KpiStatus.COMPUTED
+    provenance = provenance_json(
+        method=status.value if status in (KpiStatus.COMPUTED, KpiStatus.REPORTED) else "none",
+        formula=dp.formula,
+        catalogue_version=version,
+        inputs=[sub.inputs[i] for i in dp.inputs if i in sub.inputs],
+        reported=report,
+        computed_value=computed.value if overridden else None,
+    )
+    return {
+        "city": key[0],
+        "year": key[1],
+        "code": kpi.code,
+        "data_point": dp.id,
+        "value": value if status in (KpiStatus.COMPUTED, KpiStatus.REPORTED) else math.nan,
+        "unit": dp.unit,
+        "status": status.value,
+        "reason": reason,
+        "provenance": provenance,
+        "quality": quality,
+    }
+
+
+def compute(checked: ValidationResult, *, catalogue: Catalogue | None = None) -> pd.DataFrame:
+    """Compute every KPI data point for every city and year in a validated table.
+
+    Parameters
+    ----------
+    checked
+        The result of :func:`citykpi.validate.validate`.
+    catalogue
+        The catalogue whose formulas to apply; the bundled one by default (use the one the
+        table was validated against).
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per city, year and catalogue data point, columns
+        :data:`citykpi.model.KPI_COLUMNS`, sorted by city, year and catalogue order. See the
+        module docstring for the meaning of each status.
+
+    Raises
+    ------
+    InputError
+        If ``checked.frame`` lacks the columns validation adds (it was not validated).
+    """
+    missing = [c for c in CHECKED_COLUMNS if c not in checked.frame.columns]
+    if missing:
+        msg = (
+            f"The table to compute lacks the columns {missing}; pass the result of "
+            "citykpi.validate.validate, not the raw table."
+        )
+        raise InputError(msg)
+    cat = load_catalogue() if catalogue is None else catalogue
+    subs = _submissions(checked.frame)
+    points = list(cat.iter_data_points())
+    rows = [
+        _data_point_row(kpi, dp, subs[key], key, checked.blocked, cat.version)
+        for key in sorted(subs)
+        for kpi, dp in points
+    ]
+    result = pd.DataFrame(rows, columns=list(KPI_COLUMNS))
+    return result.astype({"year": "int64", "value": "float64"})
+
+
+__all__ = ["compute"]

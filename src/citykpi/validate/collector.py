@@ -1,0 +1,90 @@
+"""Collect issues while the rules run, then hand back one report (collect all, report once).
+
+Rules never raise on bad data: they call :meth:`Collector.add`, which builds the
+:class:`~citykpi.model.Issue`, applies ``strict`` (warnings become errors) and remembers which
+rows the issue makes unusable and which data points it blocks.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from citykpi.model import Issue, Location, Severity
+from citykpi.validate.reasons import ReasonCode
+from citykpi.validate.report import DataPointKey
+
+
+@dataclass(slots=True)
+class Collector:
+    """Accumulates issues, row flags and blocked data points."""
+
+    strict: bool = False
+    issues: list[Issue] = field(default_factory=list)
+    row_problems: dict[int, list[str]] = field(default_factory=dict)
+    blocked: dict[DataPointKey, str] = field(default_factory=dict)
+
+    def add(
+        self,
+        reason: ReasonCode,
+        message: str,
+        *,
+        location: Location,
+        value: str = "",
+        rows: Iterable[int] = (),
+        block: Iterable[DataPointKey] = (),
+    ) -> Issue:
+        """Record one issue.
+
+        Parameters
+        ----------
+        reason
+            The reason code; its default severity applies unless ``strict`` raises it.
+        message
+            A full sentence saying what is wrong and how to fix it.
+        location
+            Where the problem is.
+        value
+            The offending value, as text.
+        rows
+            Positions (in the checked frame) of rows the issue makes unusable when it is an
+            error.
+        block
+            ``(city, year, data point)`` keys the issue makes invalid when it is an error.
+
+        Returns
+        -------
+        Issue
+            The issue as recorded.
+        """
+        severity = reason.default_severity
+        if self.strict and severity is Severity.WARNING:
+            severity = Severity.ERROR
+        issue = Issue(
+            reason=reason.value, severity=severity, message=message, location=location, value=value
+        )
+        self.issues.append(issue)
+        if severity is Severity.ERROR:
+            for pos in rows:
+                self.row_problems.setdefault(pos, []).append(message)
+            for key in block:
+                self.blocked.setdefault(key, message)
+        return issue
+
+    def add_external(self, issue: Issue, *, rows: Iterable[int] = ()) -> None:
+        """Record an issue found by an earlier stage (e.g. a reader), flagging its rows."""
+        if self.strict and issue.severity is Severity.WARNING:
+            issue = Issue(
+                reason=issue.reason,
+                severity=Severity.ERROR,
+                message=issue.message,
+                location=issue.location,
+                value=issue.value,
+            )
+        self.issues.append(issue)
+        if issue.severity is Severity.ERROR:
+            for pos in rows:
+                self.row_problems.setdefault(pos, []).append(issue.message)
+
+
+__all__ = ["Collector"]

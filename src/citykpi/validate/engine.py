@@ -1,0 +1,188 @@
+"""Run every validation rule over a raw long table and return one report.
+
+The rules never stop at the first problem: each one adds its issues to a collector, and the
+report lists them all. See :mod:`citykpi.validate.rows` (one row at a time) and
+:mod:`citykpi.validate.consistency` (rows compared within a submission) for the rules and their
+modelling assumptions.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable
+from numbers import Real
+
+import pandas as pd
+
+from citykpi.catalogue import Catalogue, load_catalogue
+from citykpi.errors import InputError
+from citykpi.model import RAW_COLUMNS, Issue
+from citykpi.settings import Settings, load_settings
+from citykpi.validate.catalogue_view import CatalogueView
+from citykpi.validate.collector import Collector
+from citykpi.validate.consistency import (
+    check_coverage,
+    check_duplicates,
+    check_fractions,
+    check_share_sums,
+    check_wastewater,
+    usable_values,
+)
+from citykpi.validate.report import CHECKED_COLUMNS, ValidationReport, ValidationResult
+from citykpi.validate.rows import Row, check_row
+
+
+def _text(value: object) -> str:
+    if value is None or (isinstance(value, float) and math.isnan(value)) or value is pd.NA:
+        return ""
+    return str(value).strip()
+
+
+def _number(value: object) -> float:
+    if isinstance(value, bool):
+        return float(value)
+    if isinstance(value, Real):
+        return float(value)
+    text = _text(value)
+    try:
+        return float(text) if text else math.nan
+    except ValueError:
+        return math.nan
+
+
+def _year(value: object) -> int | None:
+    number = _number(value)
+    if math.isfinite(number) and number.is_integer():
+        return int(number)
+    return None
+
+
+def _row_ref(value: object) -> tuple[int | None, str]:
+    number = _number(value)
+    if math.isfinite(number) and number.is_integer():
+        return int(number), ""
+    return None, _text(value)
+
+
+def _to_rows(frame: pd.DataFrame) -> list[Row]:
+    rows: list[Row] = []
+    for pos, rec in enumerate(frame.to_dict("records")):
+        value = _number(rec["value"])
+        if not math.isfinite(value):
+            value = math.nan
+        year = _year(rec["year"])
+        line, cell = _row_ref(rec["row"])
+        unit = _text(rec["unit"])
+        rows.append(
+            Row(
+                pos=pos,
+                city=_text(rec["city"]),
+                year=year,
+                kind=_text(rec["kind"]).lower(),
+                code=_text(rec["code"]),
+                value=value,
+                raw_value=_text(rec["raw_value"]),
+                unit=unit,
+                source=_text(rec["source"]),
+                quality=_text(rec["quality"]),
+                file=_text(rec["file"]),
+                row=line,
+                cell=cell,
+                original_value=value,
+                original_unit=unit,
+                raw_year="" if year is not None else _text(rec["year"]),
+            )
+        )
+    return rows
+
+
+def _flag_external(issues: Iterable[Issue], rows: list[Row], out: Collector) -> None:
+    by_place: dict[tuple[str, int | None, str], list[int]] = {}
+    for r in rows:
+        by_place.setdefault((r.file, r.row, r.cell), []).append(r.pos)
+    for issue in issues:
+        loc = issue.location
+        matched = by_place.get((loc.file, loc.row, loc.cell), []) if loc.file else []
+        out.add_external(issue, rows=matched)
+
+
+def _checked_frame(
+    frame: pd.DataFrame, rows: list[Row], out: Collector, unused: set[int]
+) -> pd.DataFrame:
+    checked = frame.reset_index(drop=True).copy()
+    checked["value"] = pd.Series([r.value for r in rows], dtype="float64")
+    checked["unit"] = [r.unit for r in rows]
+    checked["original_value"] = pd.Series([r.original_value for r in rows], dtype="float64")
+    checked["original_unit"] = [r.original_unit for r in rows]
+    checked["error"] = pd.Series([r.pos in out.row_problems for r in rows], dtype="bool")
+    checked["duplicate"] = pd.Series([r.pos in unused for r in rows], dtype="bool")
+    checked["problems"] = ["; ".join(out.row_problems.get(r.pos, ())) for r in rows]
+    extras = [c for c in checked.columns if c not in CHECKED_COLUMNS]
+    return checked[[*CHECKED_COLUMNS, *extras]]
+
+
+def validate(
+    frame: pd.DataFrame,
+    *,
+    catalogue: Catalogue | None = None,
+    settings: Settings | None = None,
+    extra_issues: Iterable[Issue] = (),
+    strict: bool = False,
+) -> ValidationResult:
+    """Check a raw long table against the catalogue and collect every problem.
+
+    Parameters
+    ----------
+    frame
+        The raw table (columns :data:`citykpi.model.RAW_COLUMNS`), as read by
+        :func:`citykpi.ingest.read_files`.
+    catalogue
+        The catalogue to check against; the bundled one by default.
+    settings
+        Tolerances (``denominator_tolerance``, ``share_sum_tolerance``); from the environment by
+        default.
+    extra_issues
+        Issues found by an earlier stage (the readers); they lead the report, and the rows they
+        point at are flagged when they are errors.
+    strict
+        Turn every warning into an error.
+
+    Returns
+    -------
+    ValidationResult
+        Every input row (values converted to catalogue units, originals kept, rows with errors
+        flagged) and the report of every issue.
+
+    Raises
+    ------
+    InputError
+        If ``frame`` lacks columns of the raw table (a programming error, not bad data).
+    """
+    missing = [c for c in RAW_COLUMNS if c not in frame.columns]
+    if missing:
+        msg = (
+            f"The table to validate lacks the columns {missing}; build it with "
+            "citykpi.ingest.read_files, which returns the raw long table."
+        )
+        raise InputError(msg)
+    cat = load_catalogue() if catalogue is None else catalogue
+    conf = load_settings() if settings is None else settings
+    view = CatalogueView(cat)
+    out = Collector(strict=strict)
+    rows = _to_rows(frame)
+    _flag_external(extra_issues, rows, out)
+    for row in rows:
+        check_row(row, view, out)
+    unused = check_duplicates(rows, view, out, conf)
+    found = usable_values(rows, out, unused)
+    check_fractions(found, view, out)
+    check_share_sums(found, view, out, conf)
+    check_wastewater(found, view, out)
+    check_coverage(rows, view, out)
+    report = ValidationReport(tuple(out.issues))
+    return ValidationResult(
+        frame=_checked_frame(frame, rows, out, unused), report=report, blocked=dict(out.blocked)
+    )
+
+
+__all__ = ["validate"]

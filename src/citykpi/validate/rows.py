@@ -1,0 +1,311 @@
+"""Row-level rules: each looks at one row of the raw table on its own.
+
+Covers missing city or year, a year outside the plausible range, unknown kinds and codes (with
+close matches suggested), values that are not numbers or not yes/no, unknown data-quality
+options, units (converted to the catalogue unit when possible, each conversion recorded as an
+info issue), negative counts and shares outside 0-100.
+
+A value left empty or written ``NR`` (the U4SSC template's "not reported") is not a problem:
+it is simply not reported, and :mod:`citykpi.compute` says so.
+"""
+
+from __future__ import annotations
+
+import difflib
+import math
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Final
+
+from citykpi.catalogue import units
+from citykpi.errors import UnitError
+from citykpi.model import DataQuality, Location
+from citykpi.validate.catalogue_view import CatalogueView, is_percent
+from citykpi.validate.collector import Collector
+from citykpi.validate.reasons import ReasonCode
+
+#: Earliest reporting year accepted; the U4SSC KPIs date from 2017, 1990 leaves room for baselines.
+MIN_YEAR: Final = 1990
+#: Texts that mean "not reported" rather than "not a number".
+NOT_REPORTED_TEXTS: Final = frozenset({"", "nr", "n/r", "na", "n/a", "-", "–", "none", "nan"})
+KINDS: Final = ("input", "kpi")
+_QUALITY_TEXTS: Final = frozenset(
+    {q.value for q in DataQuality} | {q.label.casefold() for q in DataQuality}
+)
+
+
+def max_year() -> int:
+    """Return the latest reporting year accepted: the current calendar year (UTC)."""
+    return datetime.now(UTC).year
+
+
+@dataclass(slots=True)
+class Row:
+    """One raw row as the rules see it; ``value`` and ``unit`` change on unit conversion."""
+
+    pos: int
+    city: str
+    year: int | None
+    kind: str
+    code: str
+    value: float
+    raw_value: str
+    unit: str
+    source: str
+    quality: str
+    file: str
+    row: int | None
+    cell: str
+    original_value: float
+    original_unit: str
+    raw_year: str = ""  # the year as written, when it is not a valid year
+    known: bool = False  # kind and code are in the catalogue
+
+    def location(self, field: str = "", *, code: str | None = None) -> Location:
+        """Return the location of this row, pointing at ``field``."""
+        return Location(
+            file=self.file,
+            row=self.row,
+            cell=self.cell,
+            field=field,
+            city=self.city,
+            year=self.year,
+            code=self.code if code is None else code,
+        )
+
+    @property
+    def has_value(self) -> bool:
+        """Return True when the row holds a finite number."""
+        return math.isfinite(self.value)
+
+
+def _fmt(value: float) -> str:
+    return f"{value:.10g}"
+
+
+def check_identity(row: Row, view: CatalogueView, out: Collector) -> None:
+    """Check city, year, kind and code; set ``row.known`` when the code can be used."""
+    if not row.city:
+        msg = (
+            f"The row has no city; fill in the city name for the value of {row.code!r} "
+            "(every row needs a city and a year)."
+        )
+        out.add(ReasonCode.MISSING_CITY, msg, location=row.location("city"), rows=[row.pos])
+    if row.year is None:
+        found = f" (found {row.raw_year!r})" if row.raw_year else ""
+        msg = (
+            f"The row has no valid reporting year{found}; fill in the year as four digits, "
+            "e.g. 2024."
+        )
+        out.add(
+            ReasonCode.MISSING_YEAR,
+            msg,
+            location=row.location("year"),
+            value=row.raw_year,
+            rows=[row.pos],
+        )
+    elif not MIN_YEAR <= row.year <= max_year():
+        msg = (
+            f"The year {row.year} is outside {MIN_YEAR}-{max_year()}; correct the reporting "
+            "year (a typo such as 2204 for 2024 is the usual cause)."
+        )
+        out.add(
+            ReasonCode.YEAR_OUT_OF_RANGE,
+            msg,
+            location=row.location("year"),
+            value=str(row.year),
+            rows=[row.pos],
+        )
+    if row.kind not in KINDS:
+        msg = (
+            f"The kind {row.kind!r} is not one of 'input' (a raw input) or 'kpi' (a KPI data "
+            "point reported directly); correct the kind column."
+        )
+        out.add(
+            ReasonCode.UNKNOWN_KIND,
+            msg,
+            location=row.location("kind"),
+            value=row.kind,
+            rows=[row.pos],
+        )
+        return
+    known = view.inputs if row.kind == "input" else view.data_points
+    if row.code in known:
+        row.known = True
+        return
+    other = view.data_points if row.kind == "input" else view.inputs
+    if row.code in other:
+        other_kind = "kpi" if row.kind == "input" else "input"
+        what_other = "KPI data point" if other_kind == "kpi" else "raw input"
+        hint = f"it is a {what_other}: set kind to {other_kind!r}"
+    else:
+        close = difflib.get_close_matches(row.code, list(known), n=3, cutoff=0.6)
+        listing = "'citykpi inputs'" if row.kind == "input" else "'citykpi catalogue'"
+        hint = (
+            f"did you mean {' or '.join(repr(c) for c in close)}?"
+            if close
+            else f"see {listing} for the known codes"
+        )
+    what = "raw input" if row.kind == "input" else "KPI data point"
+    msg = f"Unknown {what} code {row.code!r}; {hint}."
+    out.add(
+        ReasonCode.UNKNOWN_CODE, msg, location=row.location("code"), value=row.code, rows=[row.pos]
+    )
+
+
+def check_value(row: Row, view: CatalogueView, out: Collector) -> None:
+    """Check that the value is a number (or yes/no for a yes/no input)."""
+    text = row.raw_value.strip()
+    is_boolean = row.kind == "input" and view.inputs[row.code].kind == "boolean"
+    if not row.has_value:
+        if text.casefold() in NOT_REPORTED_TEXTS:
+            return
+        if is_boolean:
+            msg = f"The answer {text!r} for {row.code!r} is not yes or no; write 'yes' or 'no'."
+            reason = ReasonCode.NOT_YES_NO
+        else:
+            unit = view.unit_of(row.kind, row.code)
+            msg = (
+                f"The value {text!r} of {row.code!r} is not a number; write a plain number in "
+                f"{unit} (e.g. 1234.5, no thousands separators or units in the cell), or leave "
+                "it empty or 'NR' if it is not reported."
+            )
+            reason = ReasonCode.NON_NUMERIC
+        out.add(reason, msg, location=row.location("value"), value=text, rows=[row.pos])
+        return
+    if is_boolean and row.value not in (0.0, 1.0):
+        answer = text or _fmt(row.value)
+        msg = f"The answer {answer!r} for {row.code!r} is not yes or no; write 'yes' or 'no'."
+        out.add(
+            ReasonCode.NOT_YES_NO,
+            msg,
+            location=row.location("value"),
+            value=text or _fmt(row.value),
+            rows=[row.pos],
+        )
+
+
+def check_quality(row: Row, out: Collector) -> None:
+    """Warn about a data-quality text that is none of the six U4SSC options."""
+    text = row.quality.strip()
+    if not text or text in _QUALITY_TEXTS or text.casefold() in _QUALITY_TEXTS:
+        return
+    options = "; ".join(q.label for q in DataQuality)
+    msg = (
+        f"The data quality {text!r} is not one of the six U4SSC options ({options}); choose one "
+        "of them so the quality of the results can be stated."
+    )
+    out.add(ReasonCode.UNKNOWN_QUALITY, msg, location=row.location("quality"), value=text)
+
+
+def convert_unit(row: Row, view: CatalogueView, out: Collector) -> None:
+    """Convert the value to the catalogue unit, or report a unit that cannot convert."""
+    target = view.unit_of(row.kind, row.code)
+    given = row.unit.strip()
+    if row.kind == "input" and view.inputs[row.code].kind == "boolean":
+        row.unit = target
+        return
+    if not given or given == target:
+        row.unit = target
+        return
+    if not row.has_value:
+        return
+    substance = view.substance_of(row.kind, row.code)
+    try:
+        factor = units.convert(1.0, given, target, substance=substance)
+        converted = units.convert(row.value, given, target, substance=substance)
+    # A unit is user input: whatever the unit library objects to is reported, never raised.
+    except (UnitError, ValueError, TypeError, AttributeError) as e:
+        msg = (
+            f"The unit {given!r} of {row.code!r} cannot be converted to {target!r} ({e}); "
+            f"give the value in {target!r} or in a unit convertible to it."
+        )
+        out.add(
+            ReasonCode.UNIT_NOT_CONVERTIBLE,
+            msg,
+            location=row.location("unit"),
+            value=given,
+            rows=[row.pos],
+        )
+        return
+    if not math.isfinite(converted):
+        msg = (
+            f"The value {row.raw_value!r} {given} of {row.code!r} does not convert to a finite "
+            f"number of {target!r}; check the value."
+        )
+        out.add(
+            ReasonCode.UNIT_NOT_CONVERTIBLE,
+            msg,
+            location=row.location("unit"),
+            value=given,
+            rows=[row.pos],
+        )
+        return
+    if factor == 1.0:
+        # Another spelling of the same unit ("%" for "percent"): nothing to report.
+        row.unit = target
+        return
+    via = f" (as {substance})" if substance and given.lower() in {"ppm", "ppb"} else ""
+    msg = (
+        f"Converted {row.code!r} from {_fmt(row.value)} {given} to {_fmt(converted)} {target}"
+        f"{via}; the original value is kept in 'original_value' and 'original_unit'."
+    )
+    out.add(ReasonCode.UNIT_CONVERTED, msg, location=row.location("unit"), value=given)
+    row.value = converted
+    row.unit = target
+
+
+def check_range(row: Row, view: CatalogueView, out: Collector) -> None:
+    """Check negative counts and shares outside 0-100 (after unit conversion)."""
+    if not row.has_value:
+        return
+    if row.kind == "input" and view.inputs[row.code].kind == "count" and row.value < 0:
+        msg = (
+            f"The count {row.code!r} is negative ({_fmt(row.value)}); a number of things "
+            "cannot be below zero: correct the value."
+        )
+        out.add(
+            ReasonCode.NEGATIVE_COUNT,
+            msg,
+            location=row.location("value"),
+            value=_fmt(row.value),
+            rows=[row.pos],
+        )
+        return
+    if not is_percent(row.unit):
+        return
+    upper = math.inf if view.may_exceed_100(row.kind, row.code) else 100.0
+    if 0.0 <= row.value <= upper:
+        return
+    if row.value < 0:
+        msg = (
+            f"The share {row.code!r} is {_fmt(row.value)} %, but a percentage cannot be "
+            "negative; correct the value."
+        )
+    else:
+        msg = (
+            f"The share {row.code!r} is {_fmt(row.value)} %, but a percentage must be between "
+            "0 and 100; correct the value (check that numerator and denominator were not "
+            "swapped)."
+        )
+    out.add(
+        ReasonCode.SHARE_OUT_OF_RANGE,
+        msg,
+        location=row.location("value"),
+        value=_fmt(row.value),
+        rows=[row.pos],
+    )
+
+
+def check_row(row: Row, view: CatalogueView, out: Collector) -> None:
+    """Run every row-level rule on ``row``, in order."""
+    check_identity(row, view, out)
+    check_quality(row, out)
+    if not row.known:
+        return
+    check_value(row, view, out)
+    convert_unit(row, view, out)
+    check_range(row, view, out)
+
+
+__all__ = ["KINDS", "MIN_YEAR", "NOT_REPORTED_TEXTS", "Row", "check_row", "max_year"]
