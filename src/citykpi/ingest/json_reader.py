@@ -92,8 +92,8 @@ def _add(
     fields.update({header_key(k): v for k, v in record.items() if _is_scalar(v)})
     missing = [k for k in REQUIRED if k not in fields]
     if missing or nested:
-        bad = missing or nested
-        what = "lacks the field(s)" if missing else "has a nested value in"
+        bad = nested or missing
+        what = "has a nested value in" if nested else "lacks the field(s)"
         msg = (
             f"{file} record {number} {what} {', '.join(map(repr, bad))}; each record needs the "
             f"fields {', '.join(REQUIRED)} with plain values."

@@ -177,12 +177,14 @@ def _write_cover(ws: Worksheet, city: str, year: int, version: str) -> None:
 
 
 def _inputs_by_sheet(catalogue: CatalogueView) -> list[tuple[str, list[InputView]]]:
-    """Group the inputs by sheet: dimensions in catalogue order, inputs by first KPI fed."""
+    """Group the inputs by sheet: General, then dimensions in catalogue order; by first KPI fed."""
     order: dict[str, int] = {}
     for kpi in catalogue.kpis:
         for dp in kpi.data_points:
             order.setdefault(dp.id, len(order))
-    sheets: dict[str, list[InputView]] = {kpi.dimension: [] for kpi in catalogue.kpis}
+    # Shared inputs (population, households, area, ...) come first: most KPIs need them.
+    sheets: dict[str, list[InputView]] = {"General": []}
+    sheets.update({kpi.dimension: [] for kpi in catalogue.kpis})
     for item in catalogue.inputs.values():
         sheets.setdefault(item.sheet, []).append(item)
     last = len(order)
