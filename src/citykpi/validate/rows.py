@@ -137,17 +137,17 @@ def check_identity(row: Row, view: CatalogueView, out: Collector) -> None:
     if row.code in other:
         other_kind = "kpi" if row.kind == "input" else "input"
         what_other = "KPI data point" if other_kind == "kpi" else "raw input"
-        hint = f"it is a {what_other}: set kind to {other_kind!r}"
+        hint = f"it is a {what_other}: set kind to {other_kind!r}."
     else:
         close = difflib.get_close_matches(row.code, list(known), n=3, cutoff=0.6)
         listing = "'citykpi inputs'" if row.kind == "input" else "'citykpi catalogue'"
         hint = (
             f"did you mean {' or '.join(repr(c) for c in close)}?"
             if close
-            else f"see {listing} for the known codes"
+            else f"see {listing} for the known codes."
         )
     what = "raw input" if row.kind == "input" else "KPI data point"
-    msg = f"Unknown {what} code {row.code!r}; {hint}."
+    msg = f"Unknown {what} code {row.code!r}; {hint}"
     out.add(
         ReasonCode.UNKNOWN_CODE, msg, location=row.location("code"), value=row.code, rows=[row.pos]
     )
