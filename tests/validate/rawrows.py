@@ -16,6 +16,10 @@ CATALOGUE_DIR = Path(__file__).parent / "data" / "catalogue"
 Row = dict[str, Any]
 
 
+def _text(value: float | None) -> str:
+    return "" if value is None else f"{value:g}"
+
+
 def raw(
     code: str,
     value: float | None,
@@ -37,9 +41,7 @@ def raw(
         "kind": kind,
         "code": code,
         "value": math.nan if value is None else float(value),
-        "raw_value": raw_value
-        if raw_value is not None
-        else ("" if value is None else f"{value:g}"),
+        "raw_value": raw_value if raw_value is not None else _text(value),
         "unit": unit,
         "source": source,
         "quality": quality,

@@ -84,7 +84,8 @@ def test_strict_turns_warnings_into_errors(catalogue: Catalogue, settings: Setti
 def test_info_issues_stay_info_under_strict(catalogue: Catalogue, settings: Settings) -> None:
     frame = frame_of([raw("electricity_used", 5, unit="MWh")])
     result = validate(frame, catalogue=catalogue, settings=settings, strict=True)
-    assert [(i.reason, i.severity) for i in result.issues][0] == ("unit_converted", Severity.INFO)
+    first = result.issues[0]
+    assert (first.reason, first.severity) == ("unit_converted", Severity.INFO)
 
 
 def test_tolerances_come_from_settings(catalogue: Catalogue) -> None:
@@ -95,8 +96,8 @@ def test_tolerances_come_from_settings(catalogue: Catalogue) -> None:
         frame, catalogue=catalogue, settings=load_settings({}, denominator_tolerance=0.1)
     )
     tight = validate(frame, catalogue=catalogue, settings=load_settings({}))
-    assert [i.reason for i in loose.issues][0] == "denominator_varies"
-    assert [i.reason for i in tight.issues][0] == "denominator_inconsistent"
+    assert loose.issues[0].reason == "denominator_varies"
+    assert tight.issues[0].reason == "denominator_inconsistent"
 
 
 def test_reader_issues_lead_the_report_and_flag_their_rows(

@@ -17,7 +17,7 @@ from citykpi.validate import ReasonCode, validate
 
 Row = dict[str, Any]
 R = ReasonCode
-E, W, I = Severity.ERROR, Severity.WARNING, Severity.INFO
+E, W, INFO = Severity.ERROR, Severity.WARNING, Severity.INFO
 
 
 _raw = raw
@@ -71,7 +71,8 @@ FIRES: list[tuple[str, list[Row], ReasonCode, Severity, int | None, str]] = [
         R.UNKNOWN_CODE,
         E,
         2,
-        r"^Unknown raw input code 'populaton'; did you mean 'population' or 'school_age_population'\?$",
+        r"^Unknown raw input code 'populaton'; did you mean 'population' or "
+        r"'school_age_population'\?$",
     ),
     (
         "a data point given as an input",
@@ -79,7 +80,8 @@ FIRES: list[tuple[str, list[Row], ReasonCode, Severity, int | None, str]] = [
         R.UNKNOWN_CODE,
         E,
         2,
-        r"^Unknown raw input code 'school_enrollment'; it is a KPI data point: set kind to 'kpi'\.$",
+        r"^Unknown raw input code 'school_enrollment'; it is a KPI data point: set kind to "
+        r"'kpi'\.$",
     ),
     (
         "unknown code without a close match",
@@ -143,7 +145,7 @@ FIRES: list[tuple[str, list[Row], ReasonCode, Severity, int | None, str]] = [
         "ppb converted with the published NO2 factor",
         [_raw("no2_concentration", 20, unit="ppb")],
         R.UNIT_CONVERTED,
-        I,
+        INFO,
         2,
         r"^Converted 'no2_concentration' from 20 ppb to 38 ug/m\*\*3 \(as NO2\); the original "
         r"value is kept in 'original_value' and 'original_unit'\.$",
@@ -152,7 +154,7 @@ FIRES: list[tuple[str, list[Row], ReasonCode, Severity, int | None, str]] = [
         "MWh converted to kWh",
         [_raw("electricity_used", 5, unit="MWh")],
         R.UNIT_CONVERTED,
-        I,
+        INFO,
         2,
         r"^Converted 'electricity_used' from 5 MWh to 5000 kWh; ",
     ),
