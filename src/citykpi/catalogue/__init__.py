@@ -1,0 +1,63 @@
+"""The U4SSC KPI catalogue as data: YAML files, their schema, the loader and its checks.
+
+>>> cat = load_catalogue()
+>>> cat.kpi("EC: ICT: ICT: 1C").name
+'Household Internet Access'
+>>> evaluate(cat.data_point("household_internet_access"),
+...          {"households_with_internet": 450.0, "households": 1000.0})
+45.0
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from citykpi.catalogue import units
+from citykpi.catalogue.formula import Formula, evaluate_formula, parse_formula
+from citykpi.catalogue.functions import FUNCTIONS
+from citykpi.catalogue.loader import DATA_DIR, Catalogue, load_catalogue
+from citykpi.catalogue.schema import DataPoint, InputDef, Kpi
+from citykpi.errors import FormulaError
+
+
+def evaluate(dp: DataPoint, values: Mapping[str, float]) -> float:
+    """Return the value of data point ``dp`` from input values in catalogue units.
+
+    Parameters
+    ----------
+    dp
+        A data point of the catalogue.
+    values
+        Input values by input id, in the units of the inputs registry; extra keys are ignored.
+
+    Returns
+    -------
+    float
+        The value in ``dp.unit``.
+
+    Raises
+    ------
+    FormulaError
+        With a sentence naming the data point, when an input is missing or NaN, a denominator
+        is zero, or a yes/no input is neither 0 nor 1.
+    """
+    try:
+        return evaluate_formula(dp.formula, values)
+    except FormulaError as e:
+        msg = f"Data point {dp.id!r}: {e}"
+        raise FormulaError(msg) from e
+
+
+__all__ = [
+    "DATA_DIR",
+    "FUNCTIONS",
+    "Catalogue",
+    "DataPoint",
+    "Formula",
+    "InputDef",
+    "Kpi",
+    "evaluate",
+    "load_catalogue",
+    "parse_formula",
+    "units",
+]

@@ -1,0 +1,446 @@
+"""Load the catalogue from YAML and check it, collecting every problem before reporting.
+
+:func:`load_catalogue` reads ``framework.yaml``, ``inputs.yaml`` and ``kpis/*.yaml`` from a
+catalogue directory (the bundled one by default, cached) and checks:
+
+* each file against its schema (:mod:`citykpi.catalogue.schema`);
+* unique KPI codes, slugs, data point ids and input ids;
+* each KPI's dimension, sub-dimension, category and tier against the framework and its code;
+* every formula: parses in the safe language, reads only declared inputs, calls only
+  registered functions, and its units reduce to the data point's declared unit;
+* every declared input is read by at least one formula.
+
+All problems are gathered into one :class:`~citykpi.errors.CatalogueError` whose message lists
+each with its file, KPI and field.
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from types import MappingProxyType
+from typing import Any, Final
+
+import yaml
+from pydantic import ValidationError
+
+from citykpi.catalogue.formula import check_inputs, check_units, parse_formula
+from citykpi.catalogue.schema import INPUTS_FILE, KPI_FILE, DataPoint, Framework, InputDef, Kpi
+from citykpi.catalogue.units import parse_unit
+from citykpi.errors import CatalogueError, FormulaError, UnitError
+
+#: Directory of the bundled catalogue.
+DATA_DIR: Final = Path(__file__).resolve().parent / "data"
+
+
+@dataclass(frozen=True, slots=True)
+class _Problem:
+    file: str
+    kpi: str
+    field: str
+    message: str
+
+    def line(self) -> str:
+        where = [self.file]
+        if self.kpi:
+            where.append(f"KPI {self.kpi!r}")
+        if self.field:
+            where.append(f"field {self.field!r}")
+        return f"{', '.join(where)}: {self.message}"
+
+
+def _normal_code(text: str) -> str:
+    return "".join(text.split()).upper()
+
+
+class Catalogue:
+    """The loaded, checked U4SSC catalogue.
+
+    Attributes
+    ----------
+    version
+        Catalogue version (``framework.yaml``), recorded with every computed value.
+    framework
+        Dimensions, sub-dimensions and categories.
+    kpis
+        The KPIs in code order (the order of the published framework).
+    inputs
+        The raw-input registry, by input id.
+    """
+
+    def __init__(
+        self,
+        *,
+        framework: Framework,
+        kpis: tuple[Kpi, ...],
+        inputs: Mapping[str, InputDef],
+        root: Path,
+    ) -> None:
+        self.framework: Final = framework
+        self.version: Final[str] = framework.version
+        self.kpis: Final[tuple[Kpi, ...]] = kpis
+        self.inputs: Final[Mapping[str, InputDef]] = MappingProxyType(dict(inputs))
+        self.root: Final[Path] = root
+        self._by_key: dict[str, Kpi] = {}
+        for k in kpis:
+            self._by_key[_normal_code(k.code)] = k
+            self._by_key[k.slug.upper()] = k
+        self._points: dict[str, tuple[Kpi, DataPoint]] = {
+            dp.id: (k, dp) for k in kpis for dp in k.data_points
+        }
+
+    def __repr__(self) -> str:
+        return (
+            f"Catalogue(version={self.version!r}, kpis={len(self.kpis)}, root={str(self.root)!r})"
+        )
+
+    def kpi(self, code_or_slug: str) -> Kpi:
+        """Return the KPI with this official code (spacing and case ignored) or slug.
+
+        Raises
+        ------
+        CatalogueError
+            When no KPI matches; the message names the closest codes.
+        """
+        found = self._by_key.get(_normal_code(code_or_slug))
+        if found is not None:
+            return found
+        candidates = [k.code for k in self.kpis] + [k.slug for k in self.kpis]
+        close = difflib.get_close_matches(code_or_slug, candidates, n=3, cutoff=0.6)
+        by_name = [k.code for k in self.kpis if code_or_slug.lower() in k.name.lower()]
+        hints = list(dict.fromkeys(close + by_name))[:5]
+        hint = f" Did you mean {', '.join(map(repr, hints))}?" if hints else ""
+        msg = f"Unknown KPI code {code_or_slug!r}.{hint} See 'citykpi catalogue' for every code."
+        raise CatalogueError(msg)
+
+    def data_point(self, dp_id: str) -> DataPoint:
+        """Return the data point with id ``dp_id``.
+
+        Raises
+        ------
+        CatalogueError
+            When no data point has that id; the message names the closest ids.
+        """
+        return self._point(dp_id)[1]
+
+    def kpi_of(self, dp_id: str) -> Kpi:
+        """Return the KPI that data point ``dp_id`` belongs to."""
+        return self._point(dp_id)[0]
+
+    def _point(self, dp_id: str) -> tuple[Kpi, DataPoint]:
+        try:
+            return self._points[dp_id]
+        except KeyError:
+            close = difflib.get_close_matches(dp_id, list(self._points), n=3, cutoff=0.6)
+            hint = f" Did you mean {', '.join(map(repr, close))}?" if close else ""
+            msg = (
+                f"Unknown data point id {dp_id!r}.{hint} See 'citykpi catalogue --format json' "
+                "for every data point."
+            )
+            raise CatalogueError(msg) from None
+
+    def has_data_point(self, dp_id: str) -> bool:
+        """Return whether ``dp_id`` is a data point id of the catalogue."""
+        return dp_id in self._points
+
+    def iter_data_points(self) -> Iterator[tuple[Kpi, DataPoint]]:
+        """Yield every (KPI, data point) pair in code order."""
+        for k in self.kpis:
+            for dp in k.data_points:
+                yield k, dp
+
+    def input(self, input_id: str) -> InputDef:
+        """Return the registry entry of ``input_id``.
+
+        Raises
+        ------
+        CatalogueError
+            When the id is not declared; the message names the closest ids.
+        """
+        try:
+            return self.inputs[input_id]
+        except KeyError:
+            close = difflib.get_close_matches(input_id, list(self.inputs), n=3, cutoff=0.6)
+            hint = f" Did you mean {', '.join(map(repr, close))}?" if close else ""
+            msg = f"Unknown input id {input_id!r}.{hint} See 'citykpi inputs' for every input."
+            raise CatalogueError(msg) from None
+
+
+def _read_yaml(path: Path, problems: list[_Problem]) -> Any:
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as e:
+        problems.append(_Problem(str(path), "", "", f"cannot be read ({e.strerror or e})."))
+        return None
+    try:
+        return yaml.safe_load(text)
+    except yaml.YAMLError as e:
+        where = ""
+        mark = getattr(e, "problem_mark", None)
+        if mark is not None:
+            where = f" at line {mark.line + 1}, column {mark.column + 1}"
+        problems.append(_Problem(str(path), "", "", f"is not valid YAML{where}: {e}."))
+        return None
+
+
+def _schema_problems(path: Path, error: ValidationError, raw: Any, *, label: str) -> list[_Problem]:
+    """Turn a pydantic error into problems naming the KPI (or input) and the field."""
+    found: list[_Problem] = []
+    for err in error.errors():
+        loc = list(err["loc"])
+        owner = ""
+        if loc and isinstance(loc[0], int) and isinstance(raw, list) and loc[0] < len(raw):
+            item = raw[loc[0]]
+            if isinstance(item, dict):
+                owner = str(item.get(label) or f"item {loc[0] + 1}")
+            loc = loc[1:]
+        if len(loc) >= 2 and loc[0] == "data_points" and isinstance(loc[1], int):
+            dps = raw[err["loc"][0]].get("data_points") if owner else None
+            if isinstance(dps, list) and loc[1] < len(dps) and isinstance(dps[loc[1]], dict):
+                loc[1] = str(dps[loc[1]].get("id", loc[1]))
+        field = ".".join(str(p) for p in loc)
+        value = err.get("input")
+        shown = f" (got {value!r})" if not isinstance(value, dict | list) else ""
+        found.append(_Problem(str(path), owner, field, f"{err['msg']}{shown}."))
+    return found
+
+
+def _check_kpi(kpi: Kpi, framework: Framework, file: str, problems: list[_Problem]) -> None:
+    def add(field: str, message: str) -> None:
+        problems.append(_Problem(file, kpi.code, field, message))
+
+    dims = {d.name: d for d in framework.dimensions}
+    dim = dims.get(kpi.dimension)
+    if dim is None:
+        add("dimension", f"{kpi.dimension!r} is not a dimension of the framework {sorted(dims)}.")
+        return
+    parts = [p.strip() for p in kpi.code.split(":")]
+    if parts[0] != dim.code:
+        add(
+            "code",
+            f"starts with {parts[0]!r} but the dimension {dim.name!r} has code {dim.code!r}.",
+        )
+    subs = {s.name: s for s in dim.sub_dimensions}
+    sub = subs.get(kpi.sub_dimension)
+    if sub is None:
+        add("sub_dimension", f"{kpi.sub_dimension!r} is not a sub-dimension of {dim.name!r}.")
+        return
+    if parts[1] != sub.code:
+        add("code", f"has sub-dimension code {parts[1]!r}, expected {sub.code!r}.")
+    cats = {c.name: c for c in sub.categories}
+    if kpi.category not in cats:
+        add("category", f"{kpi.category!r} is not a category of {sub.name!r} {sorted(cats)}.")
+    elif parts[2] not in {c.code for c in sub.categories}:
+        add("code", f"category code {parts[2]!r} is not a category of {sub.name!r}.")
+    if not parts[3].endswith(kpi.tier_letter):
+        add("tier", f"is {kpi.tier!r} but the code ends in {parts[3][-1]!r}.")
+    for field, unit in [("unit", kpi.unit)] + [
+        (f"data_points.{dp.id}.unit", dp.unit) for dp in kpi.data_points
+    ]:
+        try:
+            parse_unit(unit)
+        except UnitError as e:
+            add(field, str(e))
+
+
+def _check_formula(
+    kpi: Kpi,
+    dp: DataPoint,
+    inputs: Mapping[str, InputDef],
+    file: str,
+    problems: list[_Problem],
+) -> DataPoint:
+    """Check one data point's formula; return the data point with inputs and function set."""
+    field = f"data_points.{dp.id}.formula"
+
+    def add(message: str, where: str = field) -> None:
+        problems.append(_Problem(file, kpi.code, where, message))
+
+    try:
+        parsed = parse_formula(dp.formula)
+        check_inputs(parsed, inputs)
+    except FormulaError as e:
+        add(str(e))
+        return dp
+    called = parsed.functions[0] if parsed.functions else None
+    if dp.function is not None and dp.function != called:
+        add(
+            f"function is {dp.function!r} but the formula calls {called!r}; make them agree.",
+            f"data_points.{dp.id}.function",
+        )
+    if called == "share_of_total":
+        names = [a.id if hasattr(a, "id") else "" for a in getattr(parsed.tree, "args", [])]
+        if names and names[0] not in names[1:]:
+            add(f"share_of_total's first argument {names[0]!r} must also be one of the components.")
+    if called == "yes_no":
+        for name in parsed.inputs:
+            if inputs[name].kind != "boolean":
+                add(f"yes_no() reads {name!r}, which is not a boolean input.")
+    try:
+        check_units(parsed, {n: inputs[n].unit for n in parsed.inputs}, dp.unit)
+    except (FormulaError, UnitError) as e:
+        add(str(e))
+    return dp.model_copy(update={"inputs": parsed.inputs, "function": called})
+
+
+def _load(root: Path) -> Catalogue:
+    problems: list[_Problem] = []
+    if not root.is_dir():
+        msg = (
+            f"Catalogue directory {str(root)!r} does not exist; pass a directory holding "
+            "framework.yaml, inputs.yaml and kpis/."
+        )
+        raise CatalogueError(msg)
+    framework_path = root / "framework.yaml"
+    raw_framework = _read_yaml(framework_path, problems)
+    framework: Framework | None = None
+    if raw_framework is not None:
+        try:
+            framework = Framework.model_validate(raw_framework)
+        except ValidationError as e:
+            problems.extend(_schema_problems(framework_path, e, raw_framework, label="code"))
+    inputs_path = root / "inputs.yaml"
+    raw_inputs = _read_yaml(inputs_path, problems)
+    inputs: dict[str, InputDef] = {}
+    if raw_inputs is not None:
+        try:
+            for item in INPUTS_FILE.validate_python(raw_inputs):
+                if item.id in inputs:
+                    problems.append(
+                        _Problem(str(inputs_path), "", f"id {item.id}", "is declared twice.")
+                    )
+                inputs[item.id] = item
+        except ValidationError as e:
+            problems.extend(_schema_problems(inputs_path, e, raw_inputs, label="id"))
+    if framework is None:
+        raise CatalogueError(_message(root, problems))
+
+    kpis: list[Kpi] = []
+    files: dict[str, str] = {}
+    for dim in framework.dimensions:
+        path = root / "kpis" / dim.file
+        raw = _read_yaml(path, problems)
+        if raw is None:
+            continue
+        try:
+            loaded = KPI_FILE.validate_python(raw)
+        except ValidationError as e:
+            problems.extend(_schema_problems(path, e, raw, label="code"))
+            continue
+        for k in loaded:
+            if k.dimension != dim.name:
+                problems.append(
+                    _Problem(
+                        str(path),
+                        k.code,
+                        "dimension",
+                        f"is {k.dimension!r} but this file holds the KPIs of {dim.name!r}.",
+                    )
+                )
+            files[k.code] = str(path)
+            kpis.append(k)
+
+    seen: dict[str, str] = {}
+    for k in kpis:
+        for kind, key in [("code", k.code), ("slug", k.slug)] + [
+            ("data point id", dp.id) for dp in k.data_points
+        ]:
+            tag = f"{kind}:{key}"
+            if tag in seen:
+                problems.append(
+                    _Problem(
+                        files[k.code],
+                        k.code,
+                        kind,
+                        f"{key!r} is also used by {seen[tag]!r}; each {kind} must be unique.",
+                    )
+                )
+            seen[tag] = k.code
+
+    checked: list[Kpi] = []
+    feeds: dict[str, list[str]] = {i: [] for i in inputs}
+    for k in kpis:
+        _check_kpi(k, framework, files[k.code], problems)
+        points = tuple(
+            _check_formula(k, dp, inputs, files[k.code], problems) for dp in k.data_points
+        )
+        for dp in points:
+            for name in dp.inputs:
+                feeds.setdefault(name, []).append(dp.id)
+        checked.append(k.model_copy(update={"data_points": points}))
+    if raw_inputs is not None:
+        for input_id, used_by in feeds.items():
+            if not used_by and input_id in inputs:
+                problems.append(
+                    _Problem(
+                        str(inputs_path),
+                        "",
+                        f"id {input_id}",
+                        "is declared but no formula reads it; use it in a formula or remove it.",
+                    )
+                )
+        for item in inputs.values():
+            try:
+                unit = parse_unit(item.unit)
+            except UnitError as e:
+                problems.append(_Problem(str(inputs_path), "", f"{item.id}.unit", str(e)))
+                continue
+            is_yes_no = str(unit) == "yes_no"
+            if (item.kind == "boolean") != is_yes_no:
+                problems.append(
+                    _Problem(
+                        str(inputs_path),
+                        "",
+                        f"{item.id}.kind",
+                        f"is {item.kind!r} with "
+                        f"unit {item.unit!r}; boolean inputs, and only they, use 'yes_no'.",
+                    )
+                )
+    if problems:
+        raise CatalogueError(_message(root, problems))
+    final_inputs = {
+        i: d.model_copy(update={"feeds": tuple(feeds.get(i, ()))}) for i, d in inputs.items()
+    }
+    return Catalogue(framework=framework, kpis=tuple(checked), inputs=final_inputs, root=root)
+
+
+def _message(root: Path, problems: list[_Problem]) -> str:
+    lines = "\n".join(f"  - {p.line()}" for p in problems)
+    return (
+        f"The catalogue in {str(root)!r} has {len(problems)} problem(s); fix each of them:\n{lines}"
+    )
+
+
+@lru_cache(maxsize=1)
+def _bundled() -> Catalogue:
+    return _load(DATA_DIR)
+
+
+def load_catalogue(path: str | Path | None = None) -> Catalogue:
+    """Load and check a catalogue.
+
+    Parameters
+    ----------
+    path
+        Catalogue directory holding ``framework.yaml``, ``inputs.yaml`` and ``kpis/``;
+        None for the bundled U4SSC catalogue (loaded once, then cached).
+
+    Returns
+    -------
+    Catalogue
+        The checked catalogue.
+
+    Raises
+    ------
+    CatalogueError
+        Listing every problem found, each with its file, KPI and field.
+    """
+    if path is None:
+        return _bundled()
+    return _load(Path(path))
+
+
+__all__ = ["DATA_DIR", "Catalogue", "load_catalogue"]
