@@ -124,7 +124,7 @@ def list_evidence(session: Session, actor: Actor, city: str, year: int) -> list[
     )
     return [
         EvidenceInfo(row.id, row.sha256, size, row.original_name, code or "")
-        for row, size, code in session.execute(stmt).tuples()
+        for row, size, code in session.execute(stmt)
     ]
 
 

@@ -86,7 +86,7 @@ def _current_values(session: Session, sub: Submission) -> list[_Current]:
         .where(Value.submission_id == sub.id, ValueRevision.retracted.is_(False))
         .order_by(Value.kind, Value.code)
     )
-    return [_Current(*row) for row in session.execute(stmt).tuples()]
+    return [_Current(*row) for row in session.execute(stmt)]
 
 
 def _rel_diff(a: float, b: float) -> float:

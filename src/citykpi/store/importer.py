@@ -276,7 +276,7 @@ def stored_raw_frame(session: Session, sub: Submission) -> pd.DataFrame:
         .order_by(Value.kind, Value.code)
     )
     rows: list[dict[str, object]] = []
-    for slot, rev in session.execute(stmt).tuples():
+    for slot, rev in session.execute(stmt):
         if slot.kind == "kpi" and rev.status != "reported":
             continue
         rows.append(

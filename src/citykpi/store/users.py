@@ -330,7 +330,7 @@ class UserInfo:
 def list_users(session: Session, actor: Actor) -> list[UserInfo]:
     """Return every user, by name (admins only)."""
     actor.require(Action.MANAGE_USERS)
-    names = dict(session.execute(select(City.id, City.name)).tuples().all())
+    names = dict(session.execute(select(City.id, City.name)).all())
     return [
         UserInfo(u.name, u.role, u.active, tuple(sorted(names[c.city_id] for c in u.cities)))
         for u in session.scalars(select(User).order_by(User.name))

@@ -186,7 +186,8 @@ def write_values(
         (v.kind, v.code): v
         for v in session.scalars(select(Value).where(Value.submission_id == sub.id))
     }
-    created = revised = unchanged = done = 0
+    pending: list[tuple[ValueInput, Value, ValueRevision | None]] = []
+    unchanged = 0
     for item in items:
         if item.kind not in KINDS:
             msg = f"Value kind {item.kind!r} of {item.code!r} is unknown; use 'input' or 'kpi'."
@@ -197,6 +198,7 @@ def write_values(
             unchanged += 1
             continue
         if slot is None:
+            # Born at revision 1 so that a new value starts at version 1.
             slot = Value(
                 submission_id=sub.id,
                 kind=item.kind,
@@ -206,26 +208,22 @@ def write_values(
                 current_revision=0,
             )
             session.add(slot)
-            session.flush()
             slots[(item.kind, item.code)] = slot
-            created += 1
-            new_state = ValueState.DRAFT
-        else:
-            revised += 1
-            new_state = state_after_edit(ValueState(slot.state))
-        if expected_versions is not None:
-            expected = expected_versions.get((item.kind, item.code))
-            if expected is not None and expected != slot.version:
-                msg = (
-                    f"Value {item.code!r} changed since you read it (version {expected}, now "
-                    f"{slot.version}); nothing was saved. Read it again with 'citykpi history' "
-                    "and repeat your edit."
-                )
-                raise ConflictError(msg)
-        before = _rev_dict(current, slot)
+        pending.append((item, slot, current))
+    created = sum(1 for _, slot, _ in pending if slot.id is None)
+    for _, slot, _ in pending:
+        if slot.id is None:
+            slot.current_revision = 1
+    session.flush()
+    done = 0
+    for item, slot, current in pending:
+        _check_version(item, slot, expected_versions)
+        is_new = current is None and slot.current_revision == 1 and slot.version == 1
+        before = _rev_dict(current, slot) if not is_new else None
+        number = 1 if is_new else slot.current_revision + 1
         rev = ValueRevision(
             value_id=slot.id,
-            number=slot.current_revision + 1,
+            number=number,
             value=_clean(item.value),
             raw_value=item.raw_value,
             unit=item.unit,
@@ -241,12 +239,12 @@ def write_values(
             note=note,
         )
         session.add(rev)
-        slot.current_revision = rev.number
-        slot.state = new_state.value
-        if new_state is not ValueState.EXCLUDED:
+        if not is_new:
+            new_state = state_after_edit(ValueState(slot.state))
+            slot.current_revision = number
+            slot.state = new_state.value
             slot.excluded_reason = ""
-        slot.updated_at = utcnow()
-        session.flush()
+            slot.updated_at = utcnow()
         record(
             session,
             actor.ref,
@@ -259,13 +257,29 @@ def write_values(
             year=sub.year,
         )
         done += 1
-        if progress is not None and done % BATCH == 0:
+        if done % BATCH == 0:
             session.flush()
-            progress(done)
+            if progress is not None:
+                progress(done)
     session.flush()
     if progress is not None:
         progress(done)
-    return WriteSummary(created, revised, unchanged)
+    return WriteSummary(created, len(pending) - created, unchanged)
+
+
+def _check_version(
+    item: ValueInput, slot: Value, expected_versions: dict[tuple[str, str], int] | None
+) -> None:
+    if expected_versions is None:
+        return
+    expected = expected_versions.get((item.kind, item.code))
+    if expected is not None and expected != slot.version:
+        msg = (
+            f"Value {item.code!r} changed since you read it (version {expected}, now "
+            f"{slot.version}); nothing was saved. Read it again with 'citykpi history' "
+            "and repeat your edit."
+        )
+        raise ConflictError(msg)
 
 
 def find_slot(session: Session, sub: Submission, code: str, *, kind: str = "") -> Value:
@@ -443,7 +457,7 @@ def history(
     if code:
         stmt = stmt.where((Value.code == code) | (Value.kpi_code == code))
     rows: list[dict[str, Cell]] = []
-    for slot, rev, author in session.execute(stmt).tuples():
+    for slot, rev, author in session.execute(stmt):
         rows.append(
             {
                 "city": city,
@@ -547,7 +561,7 @@ def export_values(
     if year is not None:
         stmt = stmt.where(Submission.year == year)
     rows: list[dict[str, Cell]] = []
-    for name, yr, city_id, slot, rev, fw in session.execute(stmt).tuples():
+    for name, yr, city_id, slot, rev, fw in session.execute(stmt):
         if not public_only and not actor.may(Action.READ_DATA, city_id=city_id):
             continue
         rows.append(

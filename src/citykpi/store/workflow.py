@@ -285,7 +285,7 @@ def publish_blockers(session: Session, sub: Submission) -> list[Blocker]:
         )
         .order_by(Value.code)
     )
-    return [Blocker(code, state) for code, state in session.execute(stmt).tuples()]
+    return [Blocker(code, state) for code, state in session.execute(stmt)]
 
 
 def publish(session: Session, actor: Actor, city: str, year: int, *, reason: str = "") -> int:

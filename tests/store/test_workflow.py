@@ -1,0 +1,270 @@
+"""The verification workflow: states, four-eyes, publishing rule, revisions and conflicts."""
+
+from __future__ import annotations
+
+import pytest
+from conftest import ENGINES, Team
+from sqlalchemy import select
+from store_tables import kpi_table, raw_table
+
+from citykpi.errors import ConflictError, InputError, NotFound, PermissionDenied, StoreError
+from citykpi.store import (
+    Store,
+    answer,
+    edit_value,
+    exclude,
+    export_values,
+    history,
+    publish,
+    query,
+    retract_value,
+    start_review,
+    submit,
+    verify,
+)
+from citykpi.store.importer import import_tables
+from citykpi.store.schema import Comment, Value
+
+OSLO_INPUTS = {"population": 700_000.0, "households": 320_000.0}
+OSLO_KPIS = {
+    ("EC: ICT: ICT: 1C", "household_internet_access"): 97.0,
+    ("EC: ICT: ICT: 2C", "fixed_broadband_subscriptions"): None,
+}
+
+
+def _import(
+    store: Store, team: Team, inputs: dict[str, float] = OSLO_INPUTS, *, file: str = "oslo.csv"
+) -> None:
+    with store.transaction() as s:
+        import_tables(
+            s,
+            team.editor,
+            "Oslo",
+            2024,
+            raw_table("Oslo", 2024, inputs, file=file),
+            kpi_table("Oslo", 2024, OSLO_KPIS),
+            file_name=file,
+            catalogue_version="test-1",
+        )
+
+
+def _states(store: Store) -> dict[str, str]:
+    with store.transaction() as s:
+        return {v.code: v.state for v in s.scalars(select(Value).order_by(Value.code))}
+
+
+@ENGINES
+def test_a_full_cycle_ends_with_published_values(store: Store, team: Team) -> None:
+    _import(store, team)
+    assert _states(store) == {
+        "fixed_broadband_subscriptions": "draft",
+        "household_internet_access": "draft",
+        "households": "draft",
+        "population": "draft",
+    }
+    with store.transaction() as s:
+        assert submit(s, team.editor, "Oslo", 2024) == 4
+    with store.transaction() as s:
+        assert start_review(s, team.verifier, "Oslo", 2024) == 4
+    with store.transaction() as s:
+        assert (
+            verify(
+                s,
+                team.verifier,
+                "Oslo",
+                2024,
+                ["population", "households", "household_internet_access"],
+            )
+            == 3
+        )
+    with store.transaction() as s:
+        assert publish(s, team.verifier, "Oslo", 2024) == 3
+    assert _states(store) == {
+        "fixed_broadband_subscriptions": "in_review",  # not reported: nothing to verify
+        "household_internet_access": "published",
+        "households": "published",
+        "population": "published",
+    }
+    with store.transaction() as s:
+        rows = export_values(s, team.public, state="published")
+    assert [(r["kind"], r["code"], r["value"], r["framework_version"]) for r in rows] == [
+        ("input", "households", 320_000.0, "test-1"),
+        ("input", "population", 700_000.0, "test-1"),
+        ("kpi", "household_internet_access", 97.0, "test-1"),
+    ]
+
+
+@ENGINES
+def test_a_verifier_cannot_verify_a_value_she_edited(store: Store, team: Team) -> None:
+    _import(store, team)
+    with store.transaction() as s:
+        submit(s, team.editor, "Oslo", 2024)
+    # An admin edits the submitted value, then tries to verify it herself.
+    with store.transaction() as s:
+        edit_value(s, team.admin, "Oslo", 2024, "population", value=701_000.0, reason="typo")
+    with (
+        pytest.raises(PermissionDenied, match=r"'ada' cannot verify 'population'.*four-eyes"),
+        store.transaction() as s,
+    ):
+        verify(s, team.admin, "Oslo", 2024, ["population"])
+    with store.transaction() as s:
+        assert verify(s, team.verifier, "Oslo", 2024, ["population"]) == 1
+    assert _states(store)["population"] == "verified"
+
+
+@ENGINES
+def test_publishing_needs_every_reported_value_verified_or_excluded(
+    store: Store, team: Team
+) -> None:
+    _import(store, team)
+    with store.transaction() as s:
+        submit(s, team.editor, "Oslo", 2024)
+    with store.transaction() as s:
+        verify(s, team.verifier, "Oslo", 2024, ["population", "household_internet_access"])
+    with (
+        pytest.raises(
+            StoreError,
+            match=r"neither verified nor excluded: 'households' \(submitted\)",
+        ),
+        store.transaction() as s,
+    ):
+        publish(s, team.verifier, "Oslo", 2024)
+    with pytest.raises(InputError, match="needs a reason"), store.transaction() as s:
+        exclude(s, team.verifier, "Oslo", 2024, ["households"], reason=" ")
+    with store.transaction() as s:
+        exclude(s, team.verifier, "Oslo", 2024, ["households"], reason="source not traceable")
+    with store.transaction() as s:
+        assert publish(s, team.verifier, "Oslo", 2024) == 2
+    assert _states(store)["households"] == "excluded"
+    with pytest.raises(StoreError, match="is published and final"), store.transaction() as s:
+        edit_value(s, team.editor, "Oslo", 2024, "population", value=1.0, reason="late fix")
+
+
+@ENGINES
+def test_a_queried_value_is_corrected_or_answered_and_resubmitted(store: Store, team: Team) -> None:
+    _import(store, team)
+    with store.transaction() as s:
+        submit(s, team.editor, "Oslo", 2024)
+    with pytest.raises(InputError, match="needs a comment"), store.transaction() as s:
+        query(s, team.verifier, "Oslo", 2024, ["population"], comment="")
+    with store.transaction() as s:
+        query(s, team.verifier, "Oslo", 2024, ["population", "households"], comment="Which year?")
+    with store.transaction() as s:
+        edit_value(
+            s, team.editor, "Oslo", 2024, "population", value=702_000.0, reason="2024 figure"
+        )
+        answer(s, team.editor, "Oslo", 2024, "households", comment="Register of 1 Jan 2024.")
+    assert _states(store)["population"] == "corrected"
+    assert _states(store)["households"] == "answered"
+    with store.transaction() as s:
+        assert submit(s, team.editor, "Oslo", 2024) == 2
+        bodies = [(c.kind, c.body) for c in s.scalars(select(Comment).order_by(Comment.id))]
+    assert bodies == [
+        ("query", "Which year?"),
+        ("query", "Which year?"),
+        ("answer", "Register of 1 Jan 2024."),
+    ]
+    assert _states(store)["population"] == "submitted"
+
+
+@ENGINES
+def test_an_edited_verified_value_returns_to_submitted(store: Store, team: Team) -> None:
+    _import(store, team)
+    with store.transaction() as s:
+        submit(s, team.editor, "Oslo", 2024)
+    with store.transaction() as s:
+        verify(s, team.verifier, "Oslo", 2024, ["population"])
+    with store.transaction() as s:
+        edit_value(s, team.editor, "Oslo", 2024, "population", value=705_000.0, reason="revised")
+    assert _states(store)["population"] == "submitted"
+
+
+@ENGINES
+def test_a_second_import_keeps_the_first_revision(store: Store, team: Team) -> None:
+    _import(store, team, file="first.csv")
+    _import(store, team, {"population": 710_000.0, "households": 320_000.0}, file="second.csv")
+    with store.transaction() as s:
+        rows = history(s, team.analyst, "Oslo", 2024, code="population")
+    assert [(r["revision"], r["value"], r["current"], r["note"]) for r in rows] == [
+        (1, 700_000.0, False, "import first.csv"),
+        (2, 710_000.0, True, "import second.csv"),
+    ]
+    with store.transaction() as s:
+        same = history(s, team.analyst, "Oslo", 2024, code="households")
+    assert len(same) == 1  # unchanged content writes no new revision
+
+
+@ENGINES
+def test_a_retraction_is_a_revision_not_a_deletion(store: Store, team: Team) -> None:
+    _import(store, team)
+    with store.transaction() as s:
+        retract_value(s, team.editor, "Oslo", 2024, "households", reason="wrong register")
+    with store.transaction() as s:
+        rows = history(s, team.editor, "Oslo", 2024, code="households")
+    assert [(r["revision"], r["value"], r["retracted"], r["status"]) for r in rows] == [
+        (1, 320_000.0, False, "reported"),
+        (2, None, True, "retracted"),
+    ]
+    with pytest.raises(InputError, match="already retracted"), store.transaction() as s:
+        retract_value(s, team.editor, "Oslo", 2024, "households", reason="again")
+
+
+@ENGINES
+def test_two_editors_saving_the_same_value_the_loser_gets_a_conflict(
+    store: Store, team: Team
+) -> None:
+    _import(store, team)
+    with store.transaction() as s:
+        version = history(s, team.editor, "Oslo", 2024, code="population")[-1]["version"]
+    assert version == 1
+    with store.transaction() as s:
+        edit_value(
+            s, team.editor, "Oslo", 2024, "population", value=1.0, reason="a", expected_version=1
+        )
+    with (
+        pytest.raises(ConflictError, match=r"changed since you read it \(version 1, now 2\)"),
+        store.transaction() as s,
+    ):
+        edit_value(
+            s, team.admin, "Oslo", 2024, "population", value=2.0, reason="b", expected_version=1
+        )
+    with store.transaction() as s:
+        rows = history(s, team.editor, "Oslo", 2024, code="population")
+    assert [r["value"] for r in rows] == [700_000.0, 1.0]
+
+
+@ENGINES
+def _race(store: Store, team: Team) -> None:
+    with store.transaction() as first:
+        slot = first.scalars(select(Value).where(Value.code == "population")).one()
+        with store.transaction() as second:
+            edit_value(second, team.editor, "Oslo", 2024, "population", value=3.0, reason="x")
+        slot.state = "submitted"  # stale: the row's version is 2 in the database now
+
+
+def test_concurrent_sessions_racing_on_one_row_raise_conflict(store: Store, team: Team) -> None:
+    _import(store, team)
+    with pytest.raises(ConflictError, match="Someone else changed this record"):
+        _race(store, team)
+    with store.transaction() as s:
+        rows = history(s, team.editor, "Oslo", 2024, code="population")
+    assert [(r["value"], r["state"], r["version"]) for r in rows] == [
+        (700_000.0, "draft", 2),
+        (3.0, "draft", 2),
+    ]
+
+
+@ENGINES
+def test_transitions_from_the_wrong_state_are_refused(store: Store, team: Team) -> None:
+    _import(store, team)
+    with (
+        pytest.raises(
+            InputError, match=r"Cannot verify 'population' of 'Oslo' 2024: it is 'draft'"
+        ),
+        store.transaction() as s,
+    ):
+        verify(s, team.verifier, "Oslo", 2024, ["population"])
+    with pytest.raises(InputError, match="Cannot answer 'population'"), store.transaction() as s:
+        answer(s, team.editor, "Oslo", 2024, "population", comment="?")
+    with pytest.raises(NotFound, match="has no value 'nope' for 2024"), store.transaction() as s:
+        edit_value(s, team.editor, "Oslo", 2024, "nope", value=1.0, reason="x")
