@@ -168,6 +168,15 @@ FIRES: list[tuple[str, list[Row], ReasonCode, Severity, int | None, str]] = [
         r"zero: correct the value\.$",
     ),
     (
+        "value above the catalogue's bounds",
+        [_raw("no2_concentration", 2500)],
+        R.OUT_OF_BOUNDS,
+        E,
+        2,
+        r"^The value 2500 of 'no2_concentration' is outside the range the catalogue allows: it "
+        r"must be between 0 and 2000 ug/m\*\*3; correct the value or its unit\.$",
+    ),
+    (
         "share above 100",
         [_raw("household_internet_access", 120, kind="kpi", unit="%")],
         R.SHARE_OUT_OF_RANGE,
@@ -310,6 +319,7 @@ QUIET: list[tuple[str, list[Row], ReasonCode]] = [
     ("% spells percent", [_raw("mode_share_car", 50, kind="kpi", unit="%")], R.UNIT_CONVERTED),
     ("catalogue unit", [_raw("electricity_used", 5, unit="kWh")], R.UNIT_CONVERTED),
     ("zero count", [_raw("traffic_deaths", 0)], R.NEGATIVE_COUNT),
+    ("within bounds", [_raw("no2_concentration", 2000)], R.OUT_OF_BOUNDS),
     ("share of 100", [_raw("household_internet_access", 100, kind="kpi")], R.SHARE_OUT_OF_RANGE),
     (
         "enrolment may exceed 100",

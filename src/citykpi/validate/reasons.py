@@ -29,6 +29,7 @@ class ReasonCode(StrEnum):
     UNIT_NOT_CONVERTIBLE = "unit_not_convertible"
     UNIT_CONVERTED = "unit_converted"
     NEGATIVE_COUNT = "negative_count"
+    OUT_OF_BOUNDS = "out_of_bounds"
     SHARE_OUT_OF_RANGE = "share_out_of_range"
     NUMERATOR_ABOVE_DENOMINATOR = "numerator_above_denominator"
     SHARES_DO_NOT_SUM = "shares_do_not_sum"

@@ -3,7 +3,8 @@
 Covers missing city or year, a year outside the plausible range, unknown kinds and codes (with
 close matches suggested), values that are not numbers or not yes/no, unknown data-quality
 options, units (converted to the catalogue unit when possible, each conversion recorded as an
-info issue), negative counts and shares outside 0-100.
+info issue), negative counts, values outside the bounds the catalogue declares for an input,
+and shares outside 0-100.
 
 A value left empty or written ``NR`` (the U4SSC template's "not reported") is not a problem:
 it is simply not reported, and :mod:`citykpi.compute` says so.
@@ -272,6 +273,33 @@ def check_range(row: Row, view: CatalogueView, out: Collector) -> None:
             rows=[row.pos],
         )
         return
+    if row.kind == "input":
+        definition = view.inputs[row.code]
+        bounds = definition.bounds
+        if bounds is not None and definition.kind != "boolean":
+            low = -math.inf if bounds.min is None else bounds.min
+            high = math.inf if bounds.max is None else bounds.max
+            if not low <= row.value <= high:
+                span = (
+                    f"at least {_fmt(low)}"
+                    if math.isinf(high)
+                    else f"at most {_fmt(high)}"
+                    if math.isinf(low)
+                    else f"between {_fmt(low)} and {_fmt(high)}"
+                )
+                msg = (
+                    f"The value {_fmt(row.value)} of {row.code!r} is outside the range the "
+                    f"catalogue allows: it must be {span} {row.unit}; correct the value or its "
+                    "unit."
+                )
+                out.add(
+                    ReasonCode.OUT_OF_BOUNDS,
+                    msg,
+                    location=row.location("value"),
+                    value=_fmt(row.value),
+                    rows=[row.pos],
+                )
+                return
     if not is_percent(row.unit):
         return
     upper = math.inf if view.may_exceed_100(row.kind, row.code) else 100.0
