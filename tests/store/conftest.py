@@ -78,8 +78,7 @@ class Team:
     public: Actor
 
 
-@pytest.fixture
-def team(store: Store) -> Team:
+def make_team(store: Store) -> Team:
     """Create the cities Oslo and Bergen and one user per role."""
     with store.transaction() as s:
         admin = add_user(s, None, "ada", role="admin")
@@ -94,3 +93,9 @@ def team(store: Store) -> Team:
             analyst=add_user(s, admin, "ana", role="analyst"),
             public=add_user(s, admin, "pat", role="public"),
         )
+
+
+@pytest.fixture
+def team(store: Store) -> Team:
+    """Create the cities Oslo and Bergen and one user per role."""
+    return make_team(store)
