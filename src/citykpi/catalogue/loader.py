@@ -110,7 +110,8 @@ class Catalogue:
             return found
         candidates = [k.code for k in self.kpis] + [k.slug for k in self.kpis]
         close = difflib.get_close_matches(code_or_slug, candidates, n=3, cutoff=0.6)
-        by_name = [k.code for k in self.kpis if code_or_slug.lower() in k.name.lower()]
+        words = code_or_slug.strip().lower()
+        by_name = [k.code for k in self.kpis if len(words) >= 3 and words in k.name.lower()]
         hints = list(dict.fromkeys(close + by_name))[:5]
         hint = f" Did you mean {', '.join(map(repr, hints))}?" if hints else ""
         msg = f"Unknown KPI code {code_or_slug!r}.{hint} See 'citykpi catalogue' for every code."
