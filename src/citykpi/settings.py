@@ -59,6 +59,13 @@ SETTINGS: Final[tuple[SettingSpec, ...]] = (
         "may deviate.",
     ),
     SettingSpec(
+        "sdg_goal_rule",
+        str,
+        "sdr",
+        "SDSN goal colour rule of the SDG roll-up: 'sdr' (two worst data points, national SDR) "
+        "or 'us_cities' (mean of all, red if over a third are red; US Cities 2019).",
+    ),
+    SettingSpec(
         "workers",
         int,
         0,
@@ -75,6 +82,7 @@ class Settings:
     evidence_max_bytes: int = 20 * 1024 * 1024
     denominator_tolerance: float = 0.05
     share_sum_tolerance: float = 2.0
+    sdg_goal_rule: str = "sdr"
     workers: int = 0
 
     def resolved_database_url(self) -> str:

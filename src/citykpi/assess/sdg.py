@@ -1,0 +1,170 @@
+"""SDG roll-up: from scored data points to the share per band and an SDSN-style goal colour.
+
+Each KPI's SDG targets (``"11.6"``) map to goals (11); a data point counts towards every goal
+its KPI serves. Indicator colours follow the U4SSC bands: 4 points green, 3 yellow, 2 orange,
+1 red. Two published goal rules are available (methods.md §2):
+
+* ``"sdr"`` (national SDR and Africa editions): average the ratings of the two worst data
+  points on the 0-4 scale, [0, 1) red, [1, 2) orange, [2, 3) yellow, [3, 4] green; red only if
+  both are red, green only if every data point is green. The rating is piecewise linear in the
+  achievement: 0 % -> 0, 33 % -> 1, 66 % -> 2, 95 % -> 3, 100 % -> 4 (project choice, the
+  SDSN rescaling with our band edges as thresholds).
+* ``"us_cities"`` (SDSN US Cities 2019): colours on 0-3 (red 0 ... green 3), averaged over all
+  data points and rounded to the nearest colour, halves rounding up (project choice: the
+  cut-offs are unpublished); red if more than a third of the data points are red.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from typing import Final, Literal
+
+import pandas as pd
+
+from citykpi.assess.meta import MetaMap, catalogue_meta
+from citykpi.assess.scoring import BAND_LABELS, BandScheme
+
+GoalRule = Literal["sdr", "us_cities"]
+GOAL_RULES: Final[tuple[str, ...]] = ("sdr", "us_cities")
+#: Colour of each point value (1-4).
+COLOURS: Final[tuple[str, str, str, str]] = ("red", "orange", "yellow", "green")
+SDG_COLUMNS: Final[tuple[str, ...]] = (
+    "city",
+    "year",
+    "goal",
+    "linked",
+    "scored",
+    *(f"share_{label}" for label in BAND_LABELS),
+    "colour",
+    "rule",
+)
+
+
+def sdg_goal(target: str) -> int:
+    """Return the goal number of an SDG target or indicator such as ``"11.6"`` or ``"17.8.1"``."""
+    head = target.strip().split(".")[0]
+    if not head.isdigit() or not 1 <= int(head) <= 17:
+        msg = f"SDG target {target!r} does not start with a goal number 1-17, e.g. '11.6'."
+        raise ValueError(msg)
+    return int(head)
+
+
+def rating(achievement: float, *, bands: BandScheme | None = None) -> float:
+    """Return the 0-4 SDSN rating of an achievement in % of target (piecewise linear)."""
+    edges = (0.0, *(bands or BandScheme()).edges, 100.0)
+    a = min(max(achievement, 0.0), 100.0)
+    for i in range(4):
+        lo, hi = edges[i], edges[i + 1]
+        if a < hi or i == 3:
+            return i + (a - lo) / (hi - lo)
+    return 4.0  # pragma: no cover - the loop always returns
+
+
+def goal_colour_sdr(ratings: Sequence[float]) -> str:
+    """Return the goal colour by the SDR two-worst rule from indicator ratings on 0-4."""
+    if not ratings:
+        return "grey"
+    worst = sorted(ratings)[:2]
+    avg = sum(worst) / len(worst)
+    if min(ratings) >= 3:
+        return "green"
+    if all(r < 1 for r in worst):
+        return "red"
+    if avg < 2:
+        return "orange"
+    return "yellow"
+
+
+def goal_colour_us_cities(points: Sequence[int]) -> str:
+    """Return the goal colour by the US Cities 2019 rule from indicator points 1-4."""
+    if not points:
+        return "grey"
+    if sum(p == 1 for p in points) > len(points) / 3:
+        return "red"
+    mean = sum(p - 1 for p in points) / len(points)
+    return COLOURS[min(math.floor(mean + 0.5), 3)]
+
+
+def sdg_rollup(
+    scored: pd.DataFrame,
+    *,
+    meta: MetaMap | None = None,
+    rule: GoalRule = "sdr",
+    bands: BandScheme | None = None,
+) -> pd.DataFrame:
+    """Roll scored data points up to SDGs, per city and year.
+
+    Parameters
+    ----------
+    scored
+        The output of :func:`citykpi.assess.scoring.score_kpis`.
+    meta
+        Data point metadata (SDG targets); defaults to the bundled catalogue.
+    rule
+        {"sdr", "us_cities"}: the goal colour rule.
+    bands
+        Band edges used for the ratings of the ``"sdr"`` rule.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns :data:`SDG_COLUMNS`: the number of linked and scored data points, the share of
+        scored ones in each band, and the goal colour (``"grey"`` when none is scored).
+    """
+    if rule not in GOAL_RULES:
+        msg = f"Unknown SDG goal colour rule {rule!r}; use one of {', '.join(GOAL_RULES)}."
+        raise ValueError(msg)
+    info = catalogue_meta(meta)
+    records: list[dict[str, object]] = []
+    for r in scored.itertuples(index=False):
+        m = info.get(str(r.data_point))
+        if m is None:
+            continue
+        for goal in sorted({sdg_goal(t) for t in m.sdg_targets}):
+            records.append(
+                {
+                    "city": r.city,
+                    "year": r.year,
+                    "goal": goal,
+                    "points": r.points,
+                    "achievement": r.achievement,
+                }
+            )
+    rows: list[dict[str, object]] = []
+    if records:
+        frame = pd.DataFrame(records)
+        for (city, year, goal_no), g in frame.groupby(["city", "year", "goal"], sort=True):
+            ok = g[g["points"].notna()]
+            pts = [int(p) for p in ok["points"]]
+            row: dict[str, object] = {
+                "city": city,
+                "year": year,
+                "goal": goal_no,
+                "linked": len(g),
+                "scored": len(pts),
+            }
+            for i, label in enumerate(BAND_LABELS, start=1):
+                row[f"share_{label}"] = sum(p == i for p in pts) / len(pts) if pts else math.nan
+            if rule == "sdr":
+                row["colour"] = goal_colour_sdr(
+                    [rating(float(a), bands=bands) for a in ok["achievement"]]
+                )
+            else:
+                row["colour"] = goal_colour_us_cities(pts)
+            row["rule"] = rule
+            rows.append(row)
+    return pd.DataFrame(rows, columns=list(SDG_COLUMNS))
+
+
+__all__ = [
+    "COLOURS",
+    "GOAL_RULES",
+    "SDG_COLUMNS",
+    "GoalRule",
+    "goal_colour_sdr",
+    "goal_colour_us_cities",
+    "rating",
+    "sdg_goal",
+    "sdg_rollup",
+]
