@@ -83,22 +83,26 @@ def provenance_json(
     method: str,
     formula: str,
     catalogue_version: str,
-    inputs: Iterable[Record],
-    reported: Record | None = None,
+    inputs: Iterable[Mapping[str, JsonValue]],
+    reported: Mapping[str, JsonValue] | None = None,
     computed_value: float | None = None,
 ) -> str:
-    """Return the provenance JSON of one KPI value (see the module docstring)."""
+    """Return the provenance JSON of one KPI value (see the module docstring).
+
+    ``inputs`` and ``reported`` are rows already turned into provenance fields by
+    :func:`row_record` (built once per row, however many data points the row feeds).
+    """
     payload: dict[str, object] = {
         "method": method,
         "formula": formula,
         "catalogue_version": catalogue_version,
-        "inputs": [row_record(r) for r in inputs],
+        "inputs": list(inputs),
     }
     if reported is not None:
-        payload["reported"] = row_record(reported)
+        payload["reported"] = reported
     if computed_value is not None and math.isfinite(computed_value):
         payload["computed_value"] = computed_value
     return json.dumps(payload, ensure_ascii=False, allow_nan=False)
 
 
-__all__ = ["parse_quality", "provenance_json", "row_record", "worst_quality"]
+__all__ = ["JsonValue", "parse_quality", "provenance_json", "row_record", "worst_quality"]
