@@ -1,14 +1,76 @@
-"""The ``citykpi index`` command group: build, audit, uncertainty and the U4SSC city index."""
+"""The ``citykpi index`` command group: build, audit, uncertainty and the U4SSC city index.
+
+``index build`` reads COINr-style iData/iMeta CSV files and a YAML spec, and writes every data
+set; ``index u4ssc`` builds the Global Smart Sustainable City Index from the KPI table of
+``citykpi compute``. ``audit`` and ``uncertainty`` are registered by
+:mod:`citykpi.cli.index_analysis_cmds`. Exit codes: 0 success, 2 bad input (the message names the
+file, row, column and fix) or an output folder that is not empty without ``--force``.
+"""
 
 from __future__ import annotations
+
+from pathlib import Path
 
 import typer
 
 from citykpi.cli import index_analysis_cmds
+from citykpi.cli._common import Cell, OutputFormat, emit_rows, err_console, guarded
+from citykpi.index.io import read_idata, read_imeta, read_spec, write_result
+from citykpi.index.pipeline import IndexResult, build_index
+
+
+def _summary_rows(result: IndexResult, limit: int) -> list[dict[str, Cell]]:
+    root = result.hierarchy.root
+    scores = result.scores[root] if "aggregated" in result.datasets else None
+    rows: list[dict[str, Cell]] = []
+    for unit in result.units:
+        rows.append(
+            {
+                "uCode": unit,
+                "score": None if scores is None else float(scores[unit]),
+                "rank": None if scores is None else _int(result.ranks.loc[unit, root]),
+            }
+        )
+    rows.sort(key=lambda r: (r["rank"] is None, r["rank"] if r["rank"] is not None else 0))
+    return rows[:limit] if limit > 0 else rows
+
+
+def _int(value: object) -> int | None:
+    try:
+        f = float(value)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        return None
+    return None if f != f else int(f)
+
+
+@guarded
+def build_cmd(
+    data: Path = typer.Option(..., "--data", help="COINr-style iData CSV (uCode, ... indicators)."),
+    meta: Path = typer.Option(..., "--meta", help="COINr-style iMeta CSV (Level, iCode, ...)."),
+    spec: Path = typer.Option(..., "--spec", help="Index spec (YAML); see docs/index-spec.md."),
+    out: Path = typer.Option(..., "-o", "--out", help="Output folder for the CSV files."),
+    force: bool = typer.Option(False, "--force", help="Overwrite files in a non-empty folder."),
+    top: int = typer.Option(10, "--top", help="Units shown on screen (0 = all)."),
+    fmt: OutputFormat = typer.Option(OutputFormat.table, "--format", help="Screen output format."),
+) -> None:
+    """Build a composite index from iData/iMeta and a spec; write every data set to -o."""
+    the_spec = read_spec(spec)
+    hierarchy = read_imeta(meta, level_names=the_spec.level_names)
+    idata = read_idata(data, hierarchy)
+    result = build_index(idata, hierarchy, the_spec)
+    written = write_result(result, out, force=force)
+    emit_rows(
+        _summary_rows(result, top),
+        columns=("uCode", "score", "rank"),
+        fmt=fmt,
+        title=f"{the_spec.name}: {result.hierarchy.root}",
+    )
+    err_console.print(f"Wrote {len(written)} files to {out}.", highlight=False)
 
 
 def register(app: typer.Typer) -> None:
     """Add the ``index`` group to ``app``."""
     group = typer.Typer(help="Build and analyse composite indices (COINr-compatible).")
+    group.command("build")(build_cmd)
     index_analysis_cmds.register_index(group)
     app.add_typer(group, name="index")

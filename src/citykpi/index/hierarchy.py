@@ -367,8 +367,8 @@ def hierarchy_from_meta(
     Raises
     ------
     SpecError
-        Missing columns, bad values, or a structure that is not a tree (messages give the row,
-        rows counted from 1 after the header).
+        Missing columns, bad values, or a structure that is not a tree (messages give the row
+        as a spreadsheet shows it: the header is row 1).
     """
     frame = meta if isinstance(meta, pd.DataFrame) else pd.DataFrame(list(meta))
     missing = [c for c in REQUIRED_COLUMNS if c not in frame.columns]
@@ -381,7 +381,9 @@ def hierarchy_from_meta(
     nodes: list[Node] = []
     groups: list[str] = []
     denominators: list[str] = []
-    for i, rec in enumerate(frame.to_dict(orient="records"), start=1):
+    rows: dict[str, int] = {}
+    all_codes = {_text(c) for c in frame["iCode"]}
+    for i, rec in enumerate(frame.to_dict(orient="records"), start=2):
         code = _text(rec.get("iCode"))
         if code is None:
             msg = f"iMeta row {i} has no iCode; give every row a unique code."
@@ -427,6 +429,21 @@ def hierarchy_from_meta(
                 )
                 raise SpecError(msg)
             direction = int(d)
+        parent = _text(rec.get("Parent"))
+        if parent is not None and parent not in all_codes:
+            msg = (
+                f"iMeta row {i}, column 'Parent': {code!r} has Parent {parent!r}, which is not "
+                f"a code of iMeta; add a row for {parent!r} (Type 'Aggregate') or correct the "
+                "Parent."
+            )
+            raise SpecError(msg)
+        if code in rows:
+            msg = (
+                f"iMeta row {i}, column 'iCode': {code!r} already appears in row {rows[code]}; "
+                "give every row a unique iCode."
+            )
+            raise SpecError(msg)
+        rows[code] = i
         params: dict[str, float] = {}
         for col in PARAM_COLUMNS:
             if col in rec:
@@ -438,7 +455,7 @@ def hierarchy_from_meta(
                 code=code,
                 name=_text(rec.get("iName")) or code,
                 level=int(level),
-                parent=_text(rec.get("Parent")),
+                parent=parent,
                 weight=weight,
                 direction=direction,
                 denominator=_text(rec.get("Denominator")),

@@ -1,0 +1,136 @@
+"""``citykpi index build``: real files in, every data set out; bad CSVs give exit 2 and a fix."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+from coinr_ref import EXAMPLES, REF
+from typer.testing import CliRunner
+
+from citykpi.cli.main import build_app
+
+runner = CliRunner()
+
+
+def _run(*args: str) -> tuple[int, str]:
+    result = runner.invoke(build_app(), ["index", *args])
+    return result.exit_code, result.output
+
+
+def _build(data: Path, meta: Path, spec: Path, out: Path, *extra: str) -> tuple[int, str]:
+    return _run(
+        "build",
+        "--data",
+        str(data),
+        "--meta",
+        str(meta),
+        "--spec",
+        str(spec),
+        "-o",
+        str(out),
+        *extra,
+    )
+
+
+@pytest.fixture
+def ref_files(tmp_path: Path) -> tuple[Path, Path]:
+    if not REF.is_dir():
+        pytest.skip("the COINr reference folder /work/shared/reference/coinr is not available")
+    data, meta = tmp_path / "idata.csv", tmp_path / "imeta.csv"
+    shutil.copy(REF / "asem_idata.csv", data)
+    shutil.copy(REF / "asem_imeta.csv", meta)
+    return data, meta
+
+
+def test_build_writes_every_data_set_and_matches_coinr(
+    ref_files: tuple[Path, Path], tmp_path: Path
+) -> None:
+    data, meta = ref_files
+    out = tmp_path / "out"
+    code, output = _build(data, meta, EXAMPLES / "F01_example_full.yaml", out, "--format", "csv")
+    assert code == 0, output
+    names = {p.name for p in out.iterdir()}
+    assert {
+        "normalised.csv",
+        "aggregated.csv",
+        "ranks.csv",
+        "imputed.csv",
+        "treated.csv",
+        "denominated.csv",
+        "screened.csv",
+        "treat_points.csv",
+        "log.json",
+        "raw.csv",
+    } <= names
+    ours = pd.read_csv(out / "aggregated.csv").set_index("uCode")
+    ref = pd.read_csv(REF / "ref" / "F01_example_full" / "data_aggregated.csv").set_index("uCode")
+    np.testing.assert_allclose(
+        ours.to_numpy(), ref.loc[ours.index, ours.columns].to_numpy(float), rtol=1e-9
+    )
+    log = json.loads((out / "log.json").read_text(encoding="utf-8"))
+    assert [r["step"] for r in log] == [
+        "denominate",
+        "impute",
+        "screen",
+        "treat",
+        "normalise",
+        "aggregate",
+    ]
+    assert output.splitlines()[0] == "uCode,score,rank"
+    assert output.splitlines()[1].startswith("CHE,68.38")
+
+
+def test_build_refuses_a_non_empty_folder_without_force(
+    ref_files: tuple[Path, Path], tmp_path: Path
+) -> None:
+    data, meta = ref_files
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "keep.txt").write_text("x", encoding="utf-8")
+    spec = EXAMPLES / "N01_minmax.yaml"
+    code, output = _build(data, meta, spec, out)
+    assert code == 2
+    assert "is not empty" in output
+    assert "--force" in output
+    code, _ = _build(data, meta, spec, out, "--force")
+    assert code == 0
+
+
+@pytest.mark.parametrize(
+    ("edit", "expected"),
+    [
+        (("data", '"uCode"', '"Code"'), "there is no 'uCode' column"),
+        (("data", ",4.1085380000000002,", ",abc,"), "row 3, column 'LPI': 'abc' is not a number"),
+        (
+            ("meta", '"Population","Physical"', '"Population","Physicl"'),
+            "row 3, column 'Parent': 'Flights' has Parent 'Physicl'",
+        ),
+    ],
+    ids=["no-ucode", "non-numeric", "dangling-parent"],
+)
+def test_bad_csv_files_exit_2_with_file_row_and_column(
+    ref_files: tuple[Path, Path], tmp_path: Path, edit: tuple[str, str, str], expected: str | None
+) -> None:
+    data, meta = ref_files
+    target = data if edit[0] == "data" else meta
+    text = target.read_text(encoding="utf-8")
+    target.write_text(text.replace(edit[1], edit[2], 1), encoding="utf-8")
+    code, output = _build(data, meta, EXAMPLES / "N01_minmax.yaml", tmp_path / "o")
+    assert code == 2
+    assert target.name in output
+    assert expected in " ".join(output.split())
+    assert "Traceback" not in output
+
+
+def test_unknown_spec_parameter_exits_2(ref_files: tuple[Path, Path], tmp_path: Path) -> None:
+    data, meta = ref_files
+    spec = tmp_path / "spec.yaml"
+    spec.write_text("steps:\n  - step: normalise\n    methd: minmax\n", encoding="utf-8")
+    code, output = _build(data, meta, spec, tmp_path / "o")
+    assert code == 2
+    assert "unknown parameter(s) ['methd']" in " ".join(output.split())
