@@ -42,7 +42,8 @@ Pipeline and editions::
     result.datasets["raw"|"denominated"|"imputed"|"screened"|"treated"|"normalised"
                     |"aggregated"], result.ranks, result.treat_points, result.log
     edition = Edition.from_result(result); edition.score(later_idata) -> IndexResult
-    edition.save(path) / Edition.load(path)   (JSON or YAML; I/O is in the caller's hands)
+    edition.to_json() / edition.to_yaml() / Edition.from_text(text)
+    citykpi.index.io.save_edition(edition, path) / load_edition(path)   (JSON or YAML)
 
 The U4SSC city index: :func:`build_u4ssc_index` (module :mod:`citykpi.index.u4ssc`).
 
@@ -55,6 +56,7 @@ from __future__ import annotations
 
 from citykpi.index.aggregate import AGGREGATION_METHODS, AggregateOutput, aggregate, weight_vector
 from citykpi.index.denominate import denominate
+from citykpi.index.edition import Edition
 from citykpi.index.hierarchy import Hierarchy, Node, hierarchy_from_meta, make_hierarchy
 from citykpi.index.impute import IMPUTATION_METHODS, impute
 from citykpi.index.normalise import (
@@ -64,7 +66,7 @@ from citykpi.index.normalise import (
     fit_normalisation,
     normalise,
 )
-from citykpi.index.pipeline import IndexResult, build_index
+from citykpi.index.pipeline import FrozenParams, IndexResult, build_index
 from citykpi.index.ranks import min_rank, rank_scores
 from citykpi.index.records import FloatArray, StepOutput, StepRecord
 from citykpi.index.screen import ScreenOutput, screen
@@ -77,7 +79,9 @@ __all__ = [
     "IMPUTATION_METHODS",
     "NORMALISATION_METHODS",
     "AggregateOutput",
+    "Edition",
     "FloatArray",
+    "FrozenParams",
     "Hierarchy",
     "IndexResult",
     "IndexSpec",

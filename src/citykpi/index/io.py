@@ -21,6 +21,7 @@ import pandas as pd
 import yaml
 
 from citykpi.errors import InputError, SpecError
+from citykpi.index.edition import Edition
 from citykpi.index.hierarchy import Hierarchy, hierarchy_from_meta
 from citykpi.index.pipeline import IndexResult
 from citykpi.index.spec import IndexSpec, parse_spec
@@ -182,9 +183,29 @@ def write_result(result: IndexResult, out_dir: Path, *, force: bool = False) -> 
 
 __all__ = [
     "OUTPUT_FILES",
+    "load_edition",
     "read_idata",
     "read_imeta",
     "read_spec",
+    "save_edition",
     "write_frame",
     "write_result",
 ]
+
+
+def save_edition(edition: Edition, path: Path) -> None:
+    """Write ``edition`` as YAML (``.yaml``/``.yml``) or JSON (any other suffix)."""
+    text = edition.to_yaml() if path.suffix.lower() in {".yaml", ".yml"} else edition.to_json()
+    path.write_text(text, encoding="utf-8")
+
+
+def load_edition(path: Path) -> Edition:
+    """Read an edition saved by :func:`save_edition`."""
+    if not path.is_file():
+        msg = f"Edition file {str(path)!r} does not exist; check the path."
+        raise InputError(msg)
+    try:
+        return Edition.from_text(path.read_text(encoding="utf-8"))
+    except SpecError as e:
+        msg = f"{path}: {e}"
+        raise SpecError(msg) from e

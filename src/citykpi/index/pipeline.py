@@ -53,6 +53,20 @@ DATASET_OF_STEP: dict[str, str] = {
 
 
 @dataclass(frozen=True)
+class FrozenParams:
+    """Parameters fixed by an edition: treatment, normalisation and weights.
+
+    When given to :func:`build_index`, the treat, normalise and aggregate steps apply these
+    instead of fitting them to the data (see :class:`citykpi.index.Edition`); indicator
+    screening is skipped so that the indicators stay those of the edition.
+    """
+
+    norm_params: NormParams
+    weights: dict[str, float]
+    treat_params: dict[str, TreatParams] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
 class IndexResult:
     """Everything a build produced.
 
@@ -262,6 +276,8 @@ def build_index(
     data: pd.DataFrame,
     meta: pd.DataFrame | Hierarchy,
     spec: Mapping[str, Any] | IndexSpec,
+    *,
+    frozen: FrozenParams | None = None,
 ) -> IndexResult:
     """Build a composite index from COINr-style data, structure and a spec.
 
@@ -274,6 +290,8 @@ def build_index(
         iMeta table or a ready :class:`~citykpi.index.Hierarchy`.
     spec
         A spec mapping (e.g. from YAML) or :class:`~citykpi.index.spec.IndexSpec`.
+    frozen
+        Edition parameters to apply instead of fitting treatment, normalisation and weights.
 
     Returns
     -------
@@ -351,7 +369,7 @@ def build_index(
                 dat_thresh=step.dat_thresh,
                 unit_screen=step.unit_screen,
                 nonzero_thresh=step.nonzero_thresh,
-                indicator_thresh=step.indicator_thresh,
+                indicator_thresh=None if frozen is not None else step.indicator_thresh,
                 force_include=step.force_include,
                 force_exclude=step.force_exclude,
                 units=units,
@@ -364,6 +382,13 @@ def build_index(
             if dropped:
                 h = h.without(dropped)
             weights = {c: w for c, w in weights.items() if c in h.codes}
+        elif isinstance(step, TreatStep) and frozen is not None:
+            x = x.copy()
+            for j, code in enumerate(codes):
+                if code in frozen.treat_params:
+                    x[:, j] = frozen.treat_params[code].apply(x[:, j])
+            record = StepRecord("treat", "frozen", {}, {"edition": True})
+            treat_params = dict(frozen.treat_params)
         elif isinstance(step, TreatStep):
             overrides = {c: o.model_dump(exclude_none=True) for c, o in step.indicators.items()}
             tr = treat(
@@ -381,6 +406,12 @@ def build_index(
             x, record = tr.data, tr.record
             points = pd.DataFrame(tr.points, index=pd.Index(units, name="uCode"), columns=codes)
             treat_params = dict(zip(codes, tr.params, strict=True))
+        elif isinstance(step, NormaliseStep) and frozen is not None:
+            norm_params = frozen.norm_params
+            x = norm_params.apply(x)
+            record = StepRecord(
+                "normalise", "frozen", {}, {"edition": True, "parameters": norm_params.as_dict()}
+            )
         elif isinstance(step, NormaliseStep):
             x, record, norm_params = _run_normalise(x, step, h)
         else:
@@ -392,8 +423,11 @@ def build_index(
                 "copeland_variant": step.copeland_variant,
                 "units": units,
             }
-            weights, wrecords = _weights(step, x, h, agg_args)
-            log.extend(wrecords)
+            if frozen is not None:
+                weights = dict(frozen.weights)
+            else:
+                weights, wrecords = _weights(step, x, h, agg_args)
+                log.extend(wrecords)
             agg = aggregate(x, h, weights=weights, **agg_args)
             record = agg.record
             datasets["aggregated"] = _frame(agg.data, units, h.codes)
@@ -432,4 +466,10 @@ def _ancestor(h: Hierarchy, code: str, level: int) -> str:
     return node.code if node.level == level else code
 
 
-__all__ = ["DATASET_OF_STEP", "IndexResult", "build_index", "prepare_units"]
+__all__ = [
+    "DATASET_OF_STEP",
+    "FrozenParams",
+    "IndexResult",
+    "build_index",
+    "prepare_units",
+]
