@@ -19,12 +19,13 @@ def _m(
     dim: str,
     direction: Direction,
     sdg: tuple[str, ...],
+    unit: str = "percent",
 ) -> DataPointMeta:
     return DataPointMeta(
         data_point=dp,
         code=code,
         name=dp.replace("_", " "),
-        unit="%",
+        unit=unit,
         dimension=dim,
         sub_dimension=sub,
         category=category,
@@ -33,7 +34,7 @@ def _m(
     )
 
 
-HIGHER, LOWER, RANGE = Direction.HIGHER, Direction.LOWER, Direction.TARGET_RANGE
+UG = "ug/m**3"
 META = {
     m.data_point: m
     for m in (
@@ -50,6 +51,7 @@ META = {
             "Environment",
             Direction.LOWER,
             ("11.6",),
+            UG,
         ),
         _m(
             "pm10",
@@ -59,6 +61,7 @@ META = {
             "Environment",
             Direction.LOWER,
             ("11.6", "3.9"),
+            UG,
         ),
         _m(
             "gender",

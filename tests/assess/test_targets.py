@@ -104,6 +104,22 @@ def test_bad_target_files_name_file_row_field_and_fix(
         load_targets(f, meta=META)
 
 
+def test_a_target_in_another_unit_is_converted_to_the_catalogue_unit(tmp_path: Path) -> None:
+    f = _write(
+        tmp_path / "t.csv",
+        "code,data_point,target,unit\nEN: EN: AQ: 1C,pm25,0.008,mg/m3\n",
+    )
+    t = load_targets(f, meta=META).lookup("pm25")
+    assert t is not None
+    assert (t.value, t.unit) == (pytest.approx(8.0), "ug/m**3")
+
+
+def test_a_target_in_an_incompatible_unit_is_refused(tmp_path: Path) -> None:
+    f = _write(tmp_path / "t.csv", "code,data_point,target,unit\nEN: EN: AQ: 1C,pm25,8,km\n")
+    with pytest.raises(InputError, match=r"row 2, column 'unit': 'km' cannot be converted"):
+        load_targets(f, meta=META)
+
+
 def test_yaml_target_file(tmp_path: Path) -> None:
     f = _write(
         tmp_path / "mine.yaml",
@@ -168,6 +184,26 @@ def test_default_set_names_only_catalogue_data_points_and_covers_them_all() -> N
     ts = _default()
     ids = [dp.id for _, dp in load_catalogue().iter_data_points()]
     assert sorted(t.data_point for t in ts) == sorted(ids)
+
+
+def test_default_units_are_the_catalogue_units() -> None:
+    from importlib import resources
+
+    import yaml
+
+    from citykpi.assess.meta import catalogue_meta
+    from citykpi.catalogue.units import normalise_unit
+
+    text = resources.files("citykpi.assess").joinpath("data/targets_default.yaml").read_text()
+    meta = catalogue_meta()
+    declared = {e["data_point"]: e["unit"] for e in yaml.safe_load(text)["targets"] if "unit" in e}
+    wrong = {
+        dp: (unit, meta[dp].unit)
+        for dp, unit in declared.items()
+        if normalise_unit(unit) != normalise_unit(meta[dp].unit)
+    }
+    assert wrong == {}
+    assert len(declared) == 46
 
 
 @pytest.mark.parametrize(

@@ -17,6 +17,8 @@ Modelling choices
 * A city may have its own targets and target years: an entry with ``city`` set applies to that
   city only and takes precedence over the general entry of the same set.
 * ``direction`` left empty means the catalogue direction of the data point.
+* ``unit`` (optional) is the unit the target is written in; it is converted to the catalogue
+  unit of the data point, and every target is stored in that unit.
 * ``worst`` (optional) is the value that scores 0 % of target; lower-is-better targets of 0 need
   it, because target / value is then 0 whatever the value (see :mod:`citykpi.assess.scoring`).
 """
@@ -35,7 +37,8 @@ from typing import Final
 import yaml
 
 from citykpi.assess.meta import MetaMap, catalogue_meta
-from citykpi.errors import InputError, SpecError
+from citykpi.catalogue import units
+from citykpi.errors import InputError, SpecError, UnitError
 from citykpi.model import Direction
 
 DEFAULT_SET_NAME: Final = "citykpi-default"
@@ -235,18 +238,32 @@ def _parse_entry(
             "between 2000 and 2100; write a whole year such as 2030."
         )
         raise InputError(msg)
+    unit = str(raw.get("unit") or "").strip()
+    wanted = meta[dp].unit
+    worst = _parse_float(raw.get("worst"), file=file, row=row, column="worst")
+    if unit and units.normalise_unit(unit) != units.normalise_unit(wanted):
+        # a target written in another unit (e.g. mg/m3) is converted to the catalogue unit
+        try:
+            value = None if value is None else units.convert(value, unit, wanted)
+            worst = None if worst is None else units.convert(worst, unit, wanted)
+        except (UnitError, TypeError, ValueError) as e:  # pint raises TypeError subclasses
+            msg = (
+                f"{_location(file, row, 'unit')}: {unit!r} cannot be converted to {wanted!r}, "
+                f"the unit of {dp!r}; write the target in {wanted!r} or leave the unit empty."
+            )
+            raise InputError(msg) from e
     return Target(
         data_point=dp,
         code=code,
         kind=kind,
         value=value,
-        unit=str(raw.get("unit") or meta[dp].unit),
+        unit=wanted,
         direction=direction,
         source=str(raw.get("source") or "").strip(),
         rationale=str(raw.get("rationale") or "").strip(),
         target_year=None if year is None else int(year),
         city=str(raw.get("city") or "").strip(),
-        worst=_parse_float(raw.get("worst"), file=file, row=row, column="worst"),
+        worst=worst,
         limit=_parse_float(raw.get("limit"), file=file, row=row, column="limit"),
         set_name=set_name,
     )
