@@ -101,6 +101,14 @@ FIRES: list[tuple[str, list[Row], ReasonCode, Severity, int | None, str]] = [
         r"inhabitant",
     ),
     (
+        "n/a is not NR",
+        [_raw("population", None, raw_value="n/a")],
+        R.NON_NUMERIC,
+        E,
+        2,
+        r"^The value 'n/a' of 'population' is not a number; ",
+    ),
+    (
         "yes/no input with another number",
         [_raw("resilience_plan", 2)],
         R.NOT_YES_NO,

@@ -7,8 +7,8 @@ from dictionaries built once per :func:`~citykpi.validate.validate` call.
 Modelling assumptions, each from the U4SSC verification manual (VM p32) or the KPI definitions:
 
 * a value whose catalogue unit is a percentage is a share and lies in 0-100, except the data
-  points of KPIs whose published definition allows more than 100 % (School Enrollment counts
-  over-age pupils; Fixed Broadband Subscriptions counts subscriptions, not households);
+  points of School Enrollment, which the verification manual (p118) says may exceed 100 %
+  (over-age and non-resident pupils);
 * a percentage data point whose formula is ``numerator / denominator * 100`` over two inputs in
   the same unit is a part of a whole, so its numerator may not exceed its denominator;
 * an input that is the denominator of some formula (population, households, ...) must be the
@@ -29,7 +29,7 @@ from citykpi.catalogue import Catalogue, DataPoint, InputDef, Kpi
 #: Units that mean "a percentage" however the catalogue spells them.
 PERCENT_UNITS: Final = frozenset({"%", "percent", "pct", "percentage"})
 #: KPIs whose percentage may legitimately exceed 100 (see the module docstring).
-MAY_EXCEED_100: Final = frozenset({"SC: EH: ED: 2C", "EC: ICT: ICT: 2C"})
+MAY_EXCEED_100: Final = frozenset({"SC: EH: ED: 2C"})
 #: KPIs whose data points are shares of one whole that must sum to 100 (VM p32).
 SUM_TO_100: Final = ("EC: I: T: 4A", "EN: EN: WA: 1C")
 #: KPI whose data points are treatment levels that must nest (VM p32).

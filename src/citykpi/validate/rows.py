@@ -27,8 +27,9 @@ from citykpi.validate.reasons import ReasonCode
 
 #: Earliest reporting year accepted; the U4SSC KPIs date from 2017, 1990 leaves room for baselines.
 MIN_YEAR: Final = 1990
-#: Texts that mean "not reported" rather than "not a number".
-NOT_REPORTED_TEXTS: Final = frozenset({"", "nr", "n/r", "na", "n/a", "-", "–", "none", "nan"})
+#: Texts that mean "not reported" rather than "not a number": an empty cell or the U4SSC
+#: template's "NR". Anything else ("n/a", "-", "?") is ambiguous and reported as non-numeric.
+NOT_REPORTED_TEXTS: Final = frozenset({"", "nr", "n/r", "not reported"})
 KINDS: Final = ("input", "kpi")
 _QUALITY_TEXTS: Final = frozenset(
     {q.value for q in DataQuality} | {q.label.casefold() for q in DataQuality}
