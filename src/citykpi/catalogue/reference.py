@@ -52,7 +52,7 @@ def _kpi_section(k: Kpi) -> list[str]:
     lines = [
         f"#### `{k.code}` {k.name}",
         "",
-        f"<a id=\"{k.slug}\"></a>{k.definition}",
+        f'<a id="{k.slug}"></a>{k.definition}',
         "",
         " · ".join(facts),
         "",
