@@ -16,11 +16,12 @@ A code that is none of these is kept (normalised) for validation to report as un
 
 from __future__ import annotations
 
-import importlib
 import re
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Protocol, cast
+from typing import Protocol
+
+from citykpi.catalogue import load_catalogue
 
 
 class InputView(Protocol):
@@ -82,10 +83,8 @@ class CatalogueView(Protocol):
 
 
 def default_catalogue() -> CatalogueView:
-    """Return the bundled catalogue (loaded once by :mod:`citykpi.catalogue`)."""
-    # Imported lazily so that reading a file does not pay for the catalogue until it is needed.
-    module = importlib.import_module("citykpi.catalogue")
-    return cast(CatalogueView, module.load_catalogue())
+    """Return the bundled catalogue (loaded once, then cached, by :mod:`citykpi.catalogue`)."""
+    return load_catalogue()
 
 
 _SPACES = re.compile(r"\s+")
@@ -149,6 +148,8 @@ class CodeIndex:
             self.kpi_points[normalise_code(kpi.code)] = points
             self.kpi_code_of_slug[kpi.slug] = normalise_code(kpi.code)
         self.dp_ids: frozenset[str] = frozenset(dp_ids)
+        # Files repeat the same few hundred codes thousands of times: resolve each once.
+        self._memo: dict[tuple[str, str, str], Resolved | tuple[str, str]] = {}
 
     def resolve(self, code: str, *, data_point: str = "", kind: str = "") -> Resolved:
         """Return the kind and the normalised code of the raw table for a code in a file.
@@ -174,6 +175,19 @@ class CodeIndex:
             When the code names a KPI with several data points and none (or a foreign one) is
             given.
         """
+        key = (code, data_point, kind)
+        found = self._memo.get(key)
+        if found is None:
+            try:
+                found = self._resolve(code, data_point, kind)
+            except CodeError as e:
+                found = (e.reason, e.message)
+            self._memo[key] = found
+        if isinstance(found, tuple):
+            raise CodeError(*found)
+        return found
+
+    def _resolve(self, code: str, data_point: str, kind: str) -> Resolved:
         norm = normalise_code(code)
         dp = normalise_code(data_point)
         lowered = kind.strip().lower()

@@ -15,6 +15,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 import re
+from functools import lru_cache
 from typing import Final
 
 from citykpi.model import DataQuality
@@ -43,6 +44,8 @@ def raw_text(value: CellValue) -> str:
     Numbers keep their shortest exact form (``0.1`` -> ``"0.1"``, ``12`` -> ``"12"``), booleans
     read ``"TRUE"``/``"FALSE"`` as in a spreadsheet, and an empty cell is ``""``.
     """
+    if type(value) is str:  # the common case (every CSV cell), first
+        return value
     if value is None:
         return ""
     if isinstance(value, bool):
@@ -85,6 +88,7 @@ def parse_value(value: CellValue) -> float:
     return number if math.isfinite(number) else math.nan
 
 
+@lru_cache(maxsize=1024)
 def normalise_quality(text: str) -> str:
     """Return the :class:`~citykpi.model.DataQuality` value named by ``text``.
 
@@ -104,6 +108,7 @@ def normalise_quality(text: str) -> str:
     return _QUALITIES.get(_quality_key(text), text)
 
 
+@lru_cache(maxsize=1024)
 def parse_year(value: CellValue) -> int | None:
     """Return a reporting year written as ``2024``, ``"2024"`` or ``2024.0``; else ``None``."""
     if isinstance(value, bool) or value is None:
