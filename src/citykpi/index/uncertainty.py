@@ -1,0 +1,600 @@
+"""Monte Carlo uncertainty analysis of a composite index, batched by discrete choices.
+
+:class:`UncertaintyAnalysis` draws ``N`` replications of the uncertain inputs of an
+:class:`~citykpi.index.uncertainty_spec.UncertaintySpec` (one uniform number per input and
+replication, ``Generator(PCG64(seed))``) and returns, per unit, the nominal, mean, median, 5th
+and 95th percentile (numpy "linear", R type 7) of the rank and of the score of the target node
+(the index by default).
+
+**Batching.** A replication is determined by its *upstream* choices (every input addressing a
+step other than ``aggregate``, and the excluded indicator), its *aggregation* choices (inputs
+addressing ``aggregate``) and its weight set. Replications are grouped by upstream choices: the
+plain engine (:func:`citykpi.index.build_index`) runs once per distinct group, and all weight
+draws of a group that share the aggregation choices are aggregated in one batched call of
+:func:`citykpi.index.aggregate` (weights with a leading batch axis), in chunks that bound memory.
+With ``workers > 1`` and a large enough problem (:data:`PARALLEL_BUILD_CELLS`,
+:data:`PARALLEL_AGGREGATE_CELLS`) the upstream builds and the aggregation batches are spread over
+a process pool; each is computed the same way whichever process runs it, so the results are
+identical.
+
+**Noisy weights.** The input picks one of ``sets`` noise draws ``e`` in ``[-1, 1]`` per node,
+drawn once from the seed; a replication's weights are ``w (1 + e f_level)`` where ``w`` are the
+weights the nominal build of its group resolved (so PCA or optimised weights are perturbed the
+same way as iMeta weights). :meth:`UncertaintyAnalysis.replay` rebuilds any replication through
+the plain engine with those weights written into the spec.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+from collections.abc import Callable, Mapping, Sequence
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, replace
+from typing import Any, Final, cast
+
+import numpy as np
+import pandas as pd
+
+from citykpi.errors import IndexComputationError, SpecError
+from citykpi.index.aggregate import aggregate
+from citykpi.index.hierarchy import Hierarchy
+from citykpi.index.pipeline import DATASET_OF_STEP, IndexResult, build_index
+from citykpi.index.ranks import rank_scores
+from citykpi.index.records import FloatArray
+from citykpi.index.sampling import rng_for, uniform_sample
+from citykpi.index.spec import AggregateStep, IndexSpec, WeightsSpec, parse_spec
+from citykpi.index.uncertainty_apply import (
+    apply_values,
+    check_uncertainty_spec,
+    split_address,
+    value_text,
+)
+from citykpi.index.uncertainty_spec import UncertaintySpec, Value
+
+#: Columns of the rank and score statistics tables.
+STATS_COLUMNS: Final[tuple[str, ...]] = ("unit", "nominal", "mean", "median", "q5", "q95")
+#: Bytes one batched aggregation call may use for its output (chunks are sized from it).
+CHUNK_BYTES: Final = 128 * 1024 * 1024
+
+#: Worker processes pay off only on large problems (starting them costs about 0.1 s): the
+#: upstream builds go to the pool from this many data cells (units x indicators) ...
+PARALLEL_BUILD_CELLS: Final = 20_000
+#: ... and the batched aggregation from this many output cells (replications x units x nodes).
+PARALLEL_AGGREGATE_CELLS: Final = 50_000_000
+
+Progress = Callable[[int, int], None]
+
+
+@dataclass(frozen=True)
+class UncertaintyResult:
+    """Outcome of a Monte Carlo uncertainty analysis.
+
+    Attributes
+    ----------
+    units
+        Unit codes (columns of ``scores`` and ``ranks``).
+    target
+        Code of the node analysed (the index by default).
+    nominal_scores, nominal_ranks
+        The nominal build's score and rank of each unit.
+    scores, ranks
+        ``(N, units)`` score and rank of each unit in each replication.
+    draws
+        The values drawn for each replication (input name -> value).
+    names
+        Input names, in spec order.
+    """
+
+    units: tuple[str, ...]
+    target: str
+    nominal_scores: FloatArray
+    nominal_ranks: FloatArray
+    scores: FloatArray
+    ranks: FloatArray
+    draws: tuple[dict[str, Value], ...]
+    names: tuple[str, ...]
+
+    def _stats(self, values: FloatArray, nominal: FloatArray) -> pd.DataFrame:
+        with np.errstate(all="ignore"):
+            q = np.nanquantile(values, [0.5, 0.05, 0.95], axis=0) if values.size else None
+        frame = pd.DataFrame(
+            {
+                "unit": list(self.units),
+                "nominal": nominal,
+                "mean": np.nanmean(values, axis=0),
+                "median": q[0] if q is not None else np.nan,
+                "q5": q[1] if q is not None else np.nan,
+                "q95": q[2] if q is not None else np.nan,
+            }
+        )
+        return frame.loc[:, list(STATS_COLUMNS)]
+
+    def rank_stats(self) -> pd.DataFrame:
+        """Return per unit: nominal, mean, median, q5 and q95 of the rank."""
+        return self._stats(self.ranks, self.nominal_ranks)
+
+    def score_stats(self) -> pd.DataFrame:
+        """Return per unit: nominal, mean, median, q5 and q95 of the score."""
+        return self._stats(self.scores, self.nominal_scores)
+
+    def replications(self) -> pd.DataFrame:
+        """Return one row per replication with its drawn values (text, replayable)."""
+        rows = [
+            {"replication": i + 1, **{n: value_text(d[n]) for n in self.names}}
+            for i, d in enumerate(self.draws)
+        ]
+        return pd.DataFrame(rows, columns=["replication", *self.names])
+
+
+@dataclass(frozen=True)
+class _Upstream:
+    """The nominal build of one group of upstream choices."""
+
+    x: FloatArray  # data entering the aggregate step [units, indicators]
+    hierarchy: Hierarchy
+    units: tuple[str, ...]
+    weights: FloatArray  # resolved weights aligned with hierarchy.codes
+
+
+class UncertaintyAnalysis:
+    """An uncertainty analysis of one index: data, structure, nominal spec and uncertain inputs.
+
+    Parameters
+    ----------
+    data
+        iData (as for :func:`citykpi.index.build_index`).
+    meta
+        iMeta table or :class:`~citykpi.index.Hierarchy`.
+    spec
+        The nominal build spec; it must end with (or contain) an aggregate step.
+    uncertainty
+        The uncertain inputs.
+    target
+        Node whose score and rank are analysed (default: the index).
+    seed
+        Seed of the noisy weight sets (the replications take theirs in :meth:`run`).
+    """
+
+    def __init__(
+        self,
+        data: pd.DataFrame,
+        meta: pd.DataFrame | Hierarchy,
+        spec: Mapping[str, Any] | IndexSpec,
+        uncertainty: UncertaintySpec,
+        *,
+        target: str | None = None,
+        seed: int = 0,
+    ) -> None:
+        self.data = data
+        self.spec = parse_spec(spec)
+        self.nominal: IndexResult = build_index(data, meta, self.spec)
+        self.hierarchy = (
+            meta if isinstance(meta, Hierarchy) else self._structure(data, meta, self.spec)
+        )
+        inputs = []
+        for inp in uncertainty.inputs:
+            if inp.kind == "exclude" and all(v == "" for v in inp.values):
+                inp = replace(inp, values=(*inp.values, *self.hierarchy.indicators))
+            inputs.append(inp)
+        self.uncertainty = UncertaintySpec(tuple(inputs))
+        check_uncertainty_spec(self.spec, self.uncertainty, self.hierarchy.indicators)
+        self.target = target or self.nominal.hierarchy.root
+        if self.target not in self.nominal.scores.columns:
+            msg = (
+                f"Target {self.target!r} is not a node of the index; use one of "
+                f"{', '.join(map(str, self.nominal.scores.columns[-5:]))}."
+            )
+            raise SpecError(msg)
+        self.units: tuple[str, ...] = self.nominal.units
+        self.nominal_scores = self.nominal.scores[self.target].to_numpy(dtype=np.float64)
+        self.nominal_ranks = self.nominal.ranks[self.target].to_numpy(dtype=np.float64)
+        codes = self.hierarchy.codes
+        self._levels = {c: self.hierarchy.node(c).level for c in codes}
+        self._noise: dict[str, FloatArray] = {}
+        for k, inp in enumerate(self.uncertainty.inputs):
+            if inp.kind == "noisy_weights":
+                unknown = sorted(set(inp.noise) - set(self._levels.values()))
+                if unknown:
+                    msg = (
+                        f"Uncertain input {inp.name!r} adds noise to level(s) {unknown!r}, "
+                        f"which the index does not have (levels 1-{self.hierarchy.n_levels})."
+                    )
+                    raise SpecError(msg)
+                f = np.array([inp.noise.get(self._levels[c], 0.0) for c in codes])
+                e = 2.0 * rng_for(seed + 7919 * (k + 1)).random((inp.sets, len(codes))) - 1.0
+                self._noise[inp.name] = e * f[None, :]
+        self._cache: dict[tuple[str, ...], _Upstream] = {}
+        self._stages: dict[tuple[object, ...], tuple[pd.DataFrame, Hierarchy, tuple[str, ...]]]
+        self._stages = {}
+
+    @staticmethod
+    def _structure(data: pd.DataFrame, meta: pd.DataFrame, spec: IndexSpec) -> Hierarchy:
+        from citykpi.index.hierarchy import hierarchy_from_meta
+
+        return hierarchy_from_meta(meta, level_names=spec.level_names)
+
+    # ------------------------------------------------------------------ one replication
+    def _split(
+        self, draw: Mapping[str, Value]
+    ) -> tuple[list[tuple[str, Value]], list[tuple[str, Value]]]:
+        up: list[tuple[str, Value]] = []
+        agg: list[tuple[str, Value]] = []
+        for inp in self.uncertainty.inputs:
+            if inp.kind in ("discrete", "continuous"):
+                step, _ = split_address(inp.address)
+                (agg if step == "aggregate" else up).append((inp.address, draw[inp.name]))
+        return up, agg
+
+    def _excluded(self, draw: Mapping[str, Value]) -> list[str]:
+        inputs = self.uncertainty.inputs
+        return [str(draw[i.name]) for i in inputs if i.kind == "exclude" and draw[i.name]]
+
+    def _noise_factor(
+        self, draws: Sequence[Mapping[str, Value]], codes: Sequence[str]
+    ) -> FloatArray:
+        """Return the ``(len(draws), len(codes))`` multipliers ``1 + e f`` of the weights."""
+        where = {c: i for i, c in enumerate(self.hierarchy.codes)}
+        pos = np.array([where[c] for c in codes], dtype=np.int64)
+        factor = np.ones((len(draws), len(codes)))
+        for inp in self.uncertainty.inputs:
+            if inp.kind == "noisy_weights":
+                sets = np.array([int(str(d[inp.name])) for d in draws], dtype=np.int64)
+                factor *= 1.0 + self._noise[inp.name][np.ix_(sets, pos)]
+        return factor
+
+    def _upstream(
+        self, up: list[tuple[str, Value]], agg: list[tuple[str, Value]], excluded: list[str]
+    ) -> _Upstream:
+        """Return the data entering aggregation for these choices (cached)."""
+        spec = apply_values(self.spec, up + agg)
+        step = spec.steps[-1]
+        assert isinstance(step, AggregateStep)
+        # fixed weights are read off the hierarchy; PCA, optimised or custom weights come
+        # from a full build of the plain engine
+        static = step.weights in ("original", "equal") or (
+            isinstance(step.weights, WeightsSpec) and step.weights.method in ("original", "equal")
+        )
+        key = (
+            *(f"{a}={value_text(v)}" for a, v in up),
+            *(f"{a}={value_text(v)}" for a, v in agg if not static),
+            *(f"exclude={c}" for c in excluded),
+        )
+        hit = self._cache.get(key)
+        if hit is not None:
+            return hit
+        h = self.hierarchy.without(excluded) if excluded else self.hierarchy
+        frame, hr, units = self._staged(spec, h, tuple(excluded))
+        x = frame.loc[:, list(hr.indicators)].to_numpy(dtype=np.float64)
+        if static:
+            equal = step.weights == "equal" or (
+                isinstance(step.weights, WeightsSpec) and step.weights.method == "equal"
+            )
+            w = np.ones(len(hr.codes)) if equal else hr.weights()
+        else:
+            res = build_index(self.data, h, spec)
+            w = np.array([res.weights[c] for c in hr.codes], dtype=np.float64)
+        out = _Upstream(x=x, hierarchy=hr, units=units, weights=w)
+        self._cache[key] = out
+        return out
+
+    def _staged(
+        self, spec: IndexSpec, h: Hierarchy, excluded: tuple[str, ...]
+    ) -> tuple[pd.DataFrame, Hierarchy, tuple[str, ...]]:
+        """Run the steps before aggregation one at a time, reusing every shared prefix.
+
+        Each step is a pure function of the data, the structure and the unit columns, so
+        running the steps in separate :func:`build_index` calls gives the same numbers as one
+        call; replications that differ only in a late step (e.g. the normalisation) share
+        the earlier ones (e.g. the outlier treatment).
+        """
+        steps = [s.model_dump(exclude_defaults=True) | {"step": s.step} for s in spec.steps[:-1]]
+        texts = [value_text(st) for st in steps]
+        state: tuple[pd.DataFrame, Hierarchy, tuple[str, ...]] | None = None
+        done = 0
+        for j in range(len(steps), 0, -1):
+            state = self._stages.get((excluded, *texts[:j]))
+            if state is not None:
+                done = j
+                break
+        if state is None:
+            frame = self.data.copy()
+            frame["uCode"] = frame["uCode"].astype(str)
+            state = (frame.sort_values("uCode", kind="stable").set_index("uCode"), h, ())
+        for j in range(done, len(steps)):
+            frame, hj, _ = state
+            res = build_index(frame.reset_index(), hj, {"steps": [steps[j]]})
+            name = DATASET_OF_STEP[spec.steps[j].step]
+            cols = [c for c in res.unit_data.columns if c not in res.hierarchy.indicators]
+            data = res.unit_data.loc[:, cols].join(res.datasets[name])
+            state = (data, res.hierarchy, res.units)
+            self._stages[(excluded, *texts[: j + 1])] = state
+        frame, hr, units = state
+        if not units:
+            units = tuple(str(u) for u in frame.index)
+        return frame, hr, units
+
+    def _agg_step(self, agg: list[tuple[str, Value]]) -> AggregateStep:
+        spec = apply_values(self.spec, agg)
+        return next(s for s in spec.steps if isinstance(s, AggregateStep))
+
+    def replay(self, draw: Mapping[str, object]) -> IndexResult:
+        """Rebuild one replication through the plain engine (no batching, no cache).
+
+        Parameters
+        ----------
+        draw
+            A replication's values: an element of :attr:`UncertaintyResult.draws`, or a row of
+            ``replications.csv`` (text values are parsed back).
+
+        Returns
+        -------
+        IndexResult
+            The replication's full build; its target column equals the batched result.
+        """
+        values = self.parse_draw(draw)
+        up, agg = self._split(values)
+        excluded = self._excluded(values)
+        h = self.hierarchy.without(excluded) if excluded else self.hierarchy
+        spec = apply_values(self.spec, up + agg)
+        if self._noise:
+            probe = build_index(self.data, h, spec)
+            codes = probe.hierarchy.codes
+            w = np.array([probe.weights[c] for c in codes]) * self._noise_factor([values], codes)[0]
+            noisy = dict(zip(codes, w.tolist(), strict=True))
+            spec = apply_values(spec, [("aggregate.weights", noisy)])
+        return build_index(self.data, h, spec)
+
+    def parse_draw(self, draw: Mapping[str, object]) -> dict[str, Value]:
+        """Return the typed values of a replication given as values or as CSV text."""
+        out: dict[str, Value] = {}
+        for inp in self.uncertainty.inputs:
+            if inp.name not in draw:
+                msg = f"The replication has no value for input {inp.name!r}; pass every input."
+                raise SpecError(msg)
+            raw = draw[inp.name]
+            if inp.kind == "continuous":
+                out[inp.name] = float(str(raw))
+            elif inp.kind == "noisy_weights":
+                out[inp.name] = int(str(raw))
+            else:
+                text = raw if isinstance(raw, str) else value_text(cast(Value, raw))
+                match = [v for v in inp.values if value_text(v) == text]
+                if not match:
+                    msg = f"Input {inp.name!r} has no alternative {raw!r}; see the UA spec."
+                    raise SpecError(msg)
+                out[inp.name] = match[0]
+        return out
+
+    # ------------------------------------------------------------------ many replications
+    def _draws(self, u: FloatArray) -> tuple[dict[str, Value], ...]:
+        """Map a design to values column by column (the same map as ``UncertaintySpec.draw``)."""
+        columns: list[list[Value]] = []
+        for k, inp in enumerate(self.uncertainty.inputs):
+            if inp.kind == "continuous":
+                columns.append((inp.low + u[:, k] * (inp.high - inp.low)).tolist())
+                continue
+            idx = inp.index(u[:, k]).tolist()
+            if inp.kind == "noisy_weights":
+                columns.append(idx)
+            else:
+                columns.append([inp.values[i] for i in idx])
+        names = self.uncertainty.names
+        return tuple(dict(zip(names, row, strict=True)) for row in zip(*columns, strict=True))
+
+    def evaluate(
+        self, u: FloatArray, *, workers: int = 1, progress: Progress | None = None
+    ) -> tuple[FloatArray, FloatArray, tuple[dict[str, Value], ...]]:
+        """Return the target's scores and ranks for each row of a design ``u`` (``M x d``).
+
+        Parameters
+        ----------
+        u
+            Uniform numbers, one column per uncertain input.
+        workers
+            Processes for the upstream builds and the batched aggregation (1: this process).
+        progress
+            Called with ``(replications done, total)`` as batches finish.
+
+        Returns
+        -------
+        tuple
+            ``(scores, ranks, draws)`` with ``scores`` and ``ranks`` of shape ``(M, units)``.
+        """
+        arr = np.asarray(u, dtype=np.float64)
+        if arr.ndim != 2 or arr.shape[1] != len(self.uncertainty.inputs):
+            msg = f"The design must have {len(self.uncertainty.inputs)} columns; got {arr.shape}."
+            raise SpecError(msg)
+        draws = self._draws(arr)
+        # 1. one upstream build per distinct set of upstream (and aggregation) choices
+        keys: dict[tuple[str, ...], int] = {}
+        firsts: list[dict[str, Value]] = []
+        base_of = np.empty(len(draws), dtype=np.int64)
+        agg_of: list[tuple[str, ...]] = []
+        for i, d in enumerate(draws):
+            up, agg = self._split(d)
+            key = (
+                *(value_text(v) for _, v in up),
+                *(value_text(v) for _, v in agg),
+                *self._excluded(d),
+            )
+            if key not in keys:
+                keys[key] = len(firsts)
+                firsts.append(d)
+            base_of[i] = keys[key]
+            agg_of.append(tuple(value_text(v) for _, v in agg))
+        size = len(self.units) * len(self.hierarchy.indicators)
+        if workers > 1 and len(firsts) > 1 and size >= PARALLEL_BUILD_CELLS:
+            _ANALYSIS[:] = [self]
+            try:
+                with _pool(workers) as pool:
+                    bases = list(pool.map(_upstream_in_worker, firsts))
+            finally:
+                _ANALYSIS.clear()
+        else:
+            bases = [self._upstream_for(d) for d in firsts]
+        # 2. batched aggregation: every replication sharing structure, units and aggregation
+        #    method, whatever its upstream data and weights, goes into one call
+        classes: dict[tuple[object, ...], list[int]] = {}
+        for i in range(len(draws)):
+            b = bases[base_of[i]]
+            classes.setdefault((agg_of[i], b.hierarchy.codes, b.units), []).append(i)
+        batches: list[list[int]] = []
+        for rows in classes.values():
+            b = bases[base_of[rows[0]]]
+            per = max(1, CHUNK_BYTES // (8 * max(1, len(b.units)) * len(b.hierarchy.codes) * 4))
+            batches.extend(rows[k : k + per] for k in range(0, len(rows), per))
+        scores = np.full((arr.shape[0], len(self.units)), np.nan)
+        state = _Batching(self, bases, base_of, draws)
+        done = 0
+        cells = len(draws) * len(self.units) * len(self.hierarchy.codes)
+        if workers > 1 and len(batches) > 1 and cells >= PARALLEL_AGGREGATE_CELLS:
+            _BATCHING[:] = [state]
+            try:
+                with _pool(workers) as apool:
+                    results = apool.map(_batch_in_worker, batches)
+                    for rows, out in zip(batches, results, strict=True):
+                        scores[rows] = out
+                        done += len(rows)
+                        if progress is not None:
+                            progress(done, arr.shape[0])
+            finally:
+                _BATCHING.clear()
+        else:
+            for rows in batches:
+                scores[rows] = state.run(rows)
+                done += len(rows)
+                if progress is not None:
+                    progress(done, arr.shape[0])
+        ranks = rank_scores(scores[..., None])[..., 0]
+        return scores, ranks, draws
+
+    def _upstream_for(self, draw: Mapping[str, Value]) -> _Upstream:
+        up, agg = self._split(draw)
+        try:
+            return self._upstream(up, agg, self._excluded(draw))
+        except IndexComputationError as e:
+            shown = {k: value_text(v) for k, v in draw.items()}
+            msg = f"The replication with values {shown} cannot be built: {e}"
+            raise IndexComputationError(msg) from e
+
+    def run(
+        self, n: int, *, seed: int, workers: int = 1, progress: Progress | None = None
+    ) -> UncertaintyResult:
+        """Run ``n`` Monte Carlo replications.
+
+        Parameters
+        ----------
+        n
+            Number of replications.
+        seed
+            Seed of the design (``Generator(PCG64(seed))``).
+        workers
+            Processes to use (``1``: this process; results are identical either way).
+        progress
+            Called with ``(replications done, total)``.
+
+        Returns
+        -------
+        UncertaintyResult
+            Per-replication scores, ranks and draws, and the statistics per unit.
+        """
+        u = uniform_sample(n, len(self.uncertainty.inputs), seed=seed)
+        scores, ranks, draws = self.evaluate(u, workers=workers, progress=progress)
+        return UncertaintyResult(
+            units=self.units,
+            target=self.target,
+            nominal_scores=self.nominal_scores,
+            nominal_ranks=self.nominal_ranks,
+            scores=scores,
+            ranks=ranks,
+            draws=draws,
+            names=self.uncertainty.names,
+        )
+
+
+class _Batching:
+    """What a batch of replications needs: the analysis, the upstream data and the draws."""
+
+    def __init__(
+        self,
+        analysis: UncertaintyAnalysis,
+        bases: list[_Upstream],
+        base_of: np.ndarray,
+        draws: Sequence[dict[str, Value]],
+    ) -> None:
+        self.analysis = analysis
+        self.bases = bases
+        self.base_of = base_of
+        self.draws = draws
+
+    def run(self, rows: Sequence[int]) -> FloatArray:
+        """Aggregate the replications ``rows`` (same structure, units and method) at once."""
+        a = self.analysis
+        first = self.draws[rows[0]]
+        b0 = self.bases[self.base_of[rows[0]]]
+        h = b0.hierarchy
+        codes = h.codes
+        if a.target not in codes:
+            msg = f"Target {a.target!r} was removed from the index in a replication."
+            raise IndexComputationError(msg)
+        _, agg = a._split(first)
+        step = a._agg_step(agg)
+        idx = self.base_of[list(rows)]
+        uniq, inv = np.unique(idx, return_inverse=True)
+        xs = np.stack([self.bases[k].x for k in uniq])[inv]
+        ws = np.stack([self.bases[k].weights for k in uniq])[inv]
+        w = ws * a._noise_factor([self.draws[i] for i in rows], codes)
+        try:
+            out = aggregate(
+                xs,
+                h,
+                weights=w,
+                method=step.method,
+                p=step.p,
+                dat_thresh=step.dat_thresh,
+                copeland_variant=step.copeland_variant,
+                units=b0.units,
+            ).data[..., codes.index(a.target)]
+        except IndexComputationError as e:
+            shown = {k: value_text(v) for k, v in first.items()}
+            msg = f"Aggregating replications such as {shown} failed: {e}"
+            raise IndexComputationError(msg) from e
+        full = np.full((len(rows), len(a.units)), np.nan)
+        full[:, [a.units.index(u) for u in b0.units]] = out
+        return full
+
+
+# set just before a pool forks, so the workers inherit them instead of unpickling copies
+_BATCHING: list[_Batching] = []
+_ANALYSIS: list[UncertaintyAnalysis] = []
+
+
+def _pool(workers: int) -> ProcessPoolExecutor:
+    methods = multiprocessing.get_all_start_methods()
+    # fork lets the workers inherit the data instead of receiving a pickled copy
+    ctx = multiprocessing.get_context("fork") if "fork" in methods else None
+    return ProcessPoolExecutor(workers, mp_context=ctx)
+
+
+def _upstream_in_worker(draw: dict[str, Value]) -> _Upstream:
+    return _ANALYSIS[0]._upstream_for(draw)
+
+
+def _batch_in_worker(rows: list[int]) -> FloatArray:
+    return _BATCHING[0].run(rows)
+
+
+def default_workers(requested: int = 0) -> int:
+    """Return the number of worker processes: ``requested``, or one per core when 0."""
+    if requested > 0:
+        return requested
+    return max(1, os.cpu_count() or 1)
+
+
+__all__ = [
+    "STATS_COLUMNS",
+    "UncertaintyAnalysis",
+    "UncertaintyResult",
+    "default_workers",
+]
