@@ -7,7 +7,6 @@ and reported values are assessed). Every problem names the file, row and column.
 
 from __future__ import annotations
 
-import math
 from pathlib import Path
 from typing import Final
 
@@ -60,45 +59,52 @@ def read_kpi_table(path: str | Path, *, meta: MetaMap | None = None) -> pd.DataF
         )
         raise InputError(msg)
     info = catalogue_meta(meta)
-    years: list[int] = []
-    values: list[float] = []
-    codes: list[str] = []
-    for i, row in enumerate(frame.to_dict(orient="records"), start=2):
-        try:
-            years.append(int(str(row["year"]).strip()))
-        except ValueError as e:
-            msg = f"{p}, row {i}, column 'year': {row['year']!r} is not a year; write e.g. 2024."
-            raise InputError(msg) from e
-        raw = str(row["value"]).strip()
-        try:
-            value = float(raw) if raw else math.nan
-        except ValueError as e:
-            msg = (
-                f"{p}, row {i}, column 'value': {raw!r} is not a number; write a plain number "
-                "(decimal point, no unit) or leave it empty."
-            )
-            raise InputError(msg) from e
-        values.append(value)
-        dp = str(row["data_point"]).strip()
-        if dp not in info:
-            msg = (
-                f"{p}, row {i}, column 'data_point': unknown data point {dp!r}; use a catalogue "
-                "id such as 'air_pollution_pm25' (see 'citykpi catalogue')."
-            )
-            raise InputError(msg)
-        code = str(row["code"]).strip() or info[dp].code
-        if code != info[dp].code:
-            msg = (
-                f"{p}, row {i}, column 'code': {code!r} does not match data point {dp!r}, which "
-                f"belongs to {info[dp].code!r}; correct the code."
-            )
-            raise InputError(msg)
-        codes.append(code)
-    frame["year"] = years
-    frame["value"] = pd.Series(values, index=frame.index, dtype=float)
-    frame["code"] = codes
-    frame["data_point"] = frame["data_point"].str.strip()
     frame["city"] = frame["city"].str.strip()
+    frame["data_point"] = frame["data_point"].str.strip()
+    frame["code"] = frame["code"].str.strip()
+    year_text = frame["year"].str.strip()
+    years = pd.to_numeric(year_text, errors="coerce")
+    bad = years.isna() | (years != years.round())
+    if bad.any():
+        i = int(bad.to_numpy().argmax())
+        msg = (
+            f"{p}, row {i + 2}, column 'year': {frame['year'].iloc[i]!r} is not a year; "
+            "write e.g. 2024."
+        )
+        raise InputError(msg)
+    value_text = frame["value"].str.strip()
+    values = pd.to_numeric(value_text, errors="coerce")
+    bad = values.isna() & (value_text != "") & ~value_text.str.lower().isin({"nan", "na", "n/a"})
+    if bad.any():
+        i = int(bad.to_numpy().argmax())
+        msg = (
+            f"{p}, row {i + 2}, column 'value': {value_text.iloc[i]!r} is not a number; write a "
+            "plain number (decimal point, no unit) or leave it empty."
+        )
+        raise InputError(msg)
+    unknown = ~frame["data_point"].isin(set(info))
+    if unknown.any():
+        i = int(unknown.to_numpy().argmax())
+        msg = (
+            f"{p}, row {i + 2}, column 'data_point': unknown data point "
+            f"{frame['data_point'].iloc[i]!r}; use a catalogue id such as 'air_pollution_pm25' "
+            "(see 'citykpi catalogue')."
+        )
+        raise InputError(msg)
+    expected = frame["data_point"].map({dp: m.code for dp, m in info.items()})
+    codes = frame["code"].where(frame["code"] != "", expected)
+    wrong = codes != expected
+    if wrong.any():
+        i = int(wrong.to_numpy().argmax())
+        dp = frame["data_point"].iloc[i]
+        msg = (
+            f"{p}, row {i + 2}, column 'code': {codes.iloc[i]!r} does not match data point "
+            f"{dp!r}, which belongs to {expected.iloc[i]!r}; correct the code."
+        )
+        raise InputError(msg)
+    frame["year"] = years.astype(int)
+    frame["value"] = values.astype(float)
+    frame["code"] = codes
     return frame
 
 

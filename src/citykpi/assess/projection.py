@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from functools import cache
 from typing import Final
 
 import numpy as np
@@ -42,16 +43,22 @@ class Projection:
     n: int = 0
 
 
+@cache
+def _t_quantile(q: float, dof: int) -> float:
+    return float(stats.t.ppf(q, dof))
+
+
 def fit_line(series: Series) -> tuple[float, float, int]:
     """Return ``(intercept, slope, n)`` of the OLS line through the series (NaN if n < 2)."""
     data = clean_series(series)
     n = len(data)
     if n < 2:
         return math.nan, math.nan, n
-    x = np.array(list(data), dtype=float)
-    y = np.array(list(data.values()), dtype=float)
-    slope, intercept = np.polyfit(x - x.mean(), y, 1)
-    return float(intercept - slope * x.mean()), float(slope), n
+    xm = sum(data) / n
+    ym = sum(data.values()) / n
+    sxx = sum((x - xm) ** 2 for x in data)
+    slope = sum((x - xm) * (y - ym) for x, y in data.items()) / sxx
+    return ym - slope * xm, slope, n
 
 
 def project(series: Series, *, year: int = 2030, level: float = 0.95) -> Projection:
@@ -84,7 +91,7 @@ def project(series: Series, *, year: int = 2030, level: float = 0.95) -> Project
     resid = y - (intercept + slope * x)
     s = math.sqrt(float((resid**2).sum()) / (n - 2))
     y0 = intercept + slope * year
-    t = float(stats.t.ppf(0.5 + level / 2, n - 2))
+    t = _t_quantile(0.5 + level / 2, n - 2)
     half = t * s * math.sqrt(1 + 1 / n + (year - xm) ** 2 / sxx)
     return Projection("ok", year, y0, y0 - half, y0 + half, slope, intercept, n)
 

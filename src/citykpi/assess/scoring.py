@@ -313,40 +313,59 @@ def score_kpis(
     tset = targets if targets is not None else default_targets(meta=info)
     opts = options or ScoringOptions()
     computed = top_five_means(kpis, meta=info, targets=tset)
-    usable = set(usable_rows(kpis).index)
+    usable = kpis.index.isin(usable_rows(kpis).index)
+    cache: dict[tuple[str, str], ResolvedTarget] = {}
+    has_unit = "unit" in kpis.columns
+    statuses = kpis["status"] if "status" in kpis.columns else pd.Series("", index=kpis.index)
     rows: list[dict[str, object]] = []
-    for idx, r in kpis.iterrows():
-        dp = str(r["data_point"])
-        city = str(r["city"])
-        res = resolve_target(dp, city, targets=tset, meta=info, computed=computed)
+    for ok, city, year, code, dp, raw_value, unit, status in zip(
+        usable,
+        kpis["city"].astype(str),
+        kpis["year"],
+        kpis["code"].astype(str),
+        kpis["data_point"].astype(str),
+        kpis["value"],
+        kpis["unit"] if has_unit else statuses,
+        statuses,
+        strict=True,
+    ):
+        key = (city, dp)
+        res = cache.get(key)
+        if res is None:
+            res = resolve_target(dp, city, targets=tset, meta=info, computed=computed)
+            cache[key] = res
         t = res.target
-        value = float(r["value"]) if pd.notna(r["value"]) else math.nan
+        value = float(raw_value) if pd.notna(raw_value) else math.nan
         ach = math.nan
         points: int | None = None
         band = ""
         note = res.note
-        if idx not in usable:
-            status = str(r.get("status", "") or "")
-            note = f"not scored: {status or 'no value'}"
+        if not ok:
+            note = f"not scored: {status if isinstance(status, str) and status else 'no value'}"
         elif res.value is not None:
-            ach = achievement(
-                value,
-                res.value,
-                res.direction,
-                worst=t.worst if t is not None else None,
-                range_method=opts.range_method,
-                cap=opts.cap,
-            )
+            try:
+                ach = achievement(
+                    value,
+                    res.value,
+                    res.direction,
+                    worst=t.worst if t is not None else None,
+                    range_method=opts.range_method,
+                    cap=opts.cap,
+                )
+            except SpecError as e:
+                where = t.set_name if t is not None else tset.name
+                msg = f"Target of {dp!r} in target set {where!r} cannot be used: {e}"
+                raise SpecError(msg) from e
             points = opts.bands.points(ach)
             band = BAND_LABELS[points - 1]
         rows.append(
             {
                 "city": city,
-                "year": int(r["year"]),
-                "code": str(r["code"]),
+                "year": int(year),
+                "code": code,
                 "data_point": dp,
                 "value": value,
-                "unit": str(r["unit"]) if "unit" in r and pd.notna(r["unit"]) else "",
+                "unit": str(unit) if has_unit and isinstance(unit, str) else "",
                 "direction": res.direction.value,
                 "target": math.nan if res.value is None else res.value,
                 "target_kind": "" if t is None else t.kind.value,

@@ -116,45 +116,40 @@ def sdg_rollup(
         msg = f"Unknown SDG goal colour rule {rule!r}; use one of {', '.join(GOAL_RULES)}."
         raise ValueError(msg)
     info = catalogue_meta(meta)
-    records: list[dict[str, object]] = []
-    for r in scored.itertuples(index=False):
-        m = info.get(str(r.data_point))
-        if m is None:
-            continue
-        for goal in sorted({sdg_goal(t) for t in m.sdg_targets}):
-            records.append(
-                {
-                    "city": r.city,
-                    "year": r.year,
-                    "goal": goal,
-                    "points": r.points,
-                    "achievement": r.achievement,
-                }
-            )
+    goals = {dp: sorted({sdg_goal(t) for t in m.sdg_targets}) for dp, m in info.items()}
+    groups: dict[tuple[object, int, int], list[tuple[int | None, float]]] = {}
+    for city, year, dp, pts, ach in zip(
+        scored["city"],
+        scored["year"],
+        scored["data_point"].astype(str),
+        scored["points"],
+        scored["achievement"],
+        strict=True,
+    ):
+        point = None if pd.isna(pts) else int(pts)
+        for goal in goals.get(dp, ()):
+            groups.setdefault((city, int(year), goal), []).append((point, float(ach)))
     rows: list[dict[str, object]] = []
-    if records:
-        frame = pd.DataFrame(records)
-        for (city, year, goal_no), g in frame.groupby(["city", "year", "goal"], sort=True):
-            ok = g[g["points"].notna()]
-            pts = [int(p) for p in ok["points"]]
-            row: dict[str, object] = {
-                "city": city,
-                "year": year,
-                "goal": goal_no,
-                "linked": len(g),
-                "scored": len(pts),
-            }
-            for i, label in enumerate(BAND_LABELS, start=1):
-                row[f"share_{label}"] = sum(p == i for p in pts) / len(pts) if pts else math.nan
-            if rule == "sdr":
-                row["colour"] = goal_colour_sdr(
-                    [rating(float(a), bands=bands) for a in ok["achievement"]]
-                )
-            else:
-                row["colour"] = goal_colour_us_cities(pts)
-            row["rule"] = rule
-            rows.append(row)
-    return pd.DataFrame(rows, columns=list(SDG_COLUMNS))
+    for (city, year, goal), members in sorted(groups.items(), key=lambda kv: str(kv[0])):
+        ok = [(p, a) for p, a in members if p is not None]
+        pts = [p for p, _ in ok]
+        row: dict[str, object] = {
+            "city": city,
+            "year": year,
+            "goal": goal,
+            "linked": len(members),
+            "scored": len(pts),
+        }
+        for i, label in enumerate(BAND_LABELS, start=1):
+            row[f"share_{label}"] = sum(p == i for p in pts) / len(pts) if pts else math.nan
+        if rule == "sdr":
+            row["colour"] = goal_colour_sdr([rating(a, bands=bands) for _, a in ok])
+        else:
+            row["colour"] = goal_colour_us_cities(pts)
+        row["rule"] = rule
+        rows.append(row)
+    out = pd.DataFrame(rows, columns=list(SDG_COLUMNS))
+    return out.sort_values(["city", "year", "goal"], ignore_index=True)
 
 
 __all__ = [

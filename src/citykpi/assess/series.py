@@ -92,9 +92,19 @@ def assess_trends(
     computed = top_five_means(kpis, meta=info, targets=tset)
     ok = usable_rows(kpis)
     rows: list[dict[str, object]] = []
-    for (city, dp), group in ok.groupby(["city", "data_point"], sort=True):
-        city, dp = str(city), str(dp)
-        series = {int(y): float(v) for y, v in zip(group["year"], group["value"], strict=True)}
+    grouped: dict[tuple[str, str], dict[int, float]] = {}
+    codes: dict[str, str] = {}
+    for city, dp, code, year, value in zip(
+        ok["city"].astype(str),
+        ok["data_point"].astype(str),
+        ok["code"].astype(str),
+        ok["year"],
+        ok["value"],
+        strict=True,
+    ):
+        grouped.setdefault((city, dp), {})[int(year)] = float(value)
+        codes[dp] = code
+    for (city, dp), series in sorted(grouped.items()):
         res = resolve_target(dp, city, targets=tset, meta=info, computed=computed)
         t = res.target
         goal_year = t.target_year if t is not None and t.target_year else opts.target_year
@@ -120,7 +130,7 @@ def assess_trends(
         rows.append(
             {
                 "city": city,
-                "code": str(group["code"].iloc[0]),
+                "code": codes[dp],
                 "data_point": dp,
                 "direction": res.direction.value,
                 "n_years": len(years),
