@@ -45,7 +45,7 @@ def read_audit(
 
 def city_names(session: Session) -> dict[int, str]:
     """Return city id -> name, to label audit events."""
-    return {cid: name for cid, name in session.execute(select(City.id, City.name))}
+    return {row.id: row.name for row in session.execute(select(City.id, City.name))}
 
 
 __all__ = ["city_names", "read_audit"]

@@ -503,6 +503,7 @@ EXPORT_COLUMNS: Final[tuple[str, ...]] = (
     "source",
     "quality",
     "framework_version",
+    "version",
 )
 
 
@@ -579,6 +580,7 @@ def export_values(
                 "source": rev.source,
                 "quality": rev.quality,
                 "framework_version": fw or "",
+                "version": slot.version,
             }
         )
     return rows

@@ -80,7 +80,9 @@ def _comment(session: Session, actor: Actor, slot: Value, kind: str, body: str) 
 
 
 def submit(session: Session, actor: Actor, city: str, year: int) -> int:
-    """Submit every draft, corrected or answered value of ``city`` in ``year``.
+    """Submit every reported draft, corrected or answered value of ``city`` in ``year``.
+
+    KPI data points without a value (not reported) stay drafts: there is nothing to verify.
 
     Returns
     -------
@@ -88,18 +90,28 @@ def submit(session: Session, actor: Actor, city: str, year: int) -> int:
         How many values moved to ``submitted``.
     """
     sub = _open(session, actor, Action.SUBMIT, city, year)
+    # Values without content (KPIs not reported) have nothing to verify: they stay drafts.
     slots = list(
         session.scalars(
             select(Value)
+            .join(
+                ValueRevision,
+                (ValueRevision.value_id == Value.id)
+                & (ValueRevision.number == Value.current_revision),
+            )
             .where(
                 Value.submission_id == sub.id,
                 Value.state.in_([s.value for s in TRANSITIONS["submit"]]),
+                ValueRevision.value.is_not(None) | ValueRevision.retracted.is_(True),
             )
             .order_by(Value.id)
         )
     )
     if not slots:
-        msg = f"Nothing to submit for {city!r} {year}: no value is draft, corrected or answered."
+        msg = (
+            f"Nothing to submit for {city!r} {year}: no reported value is draft, corrected "
+            "or answered."
+        )
         raise InputError(msg)
     for slot in slots:
         _move(session, actor, sub, slot, "submit")
