@@ -239,8 +239,8 @@ def learn_from(
     Returns
     -------
     pandas.DataFrame
-        Columns :data:`LEARN_COLUMNS`: up to ``top`` rows per low data point, peers with more
-        points than the city, best first (ties by achievement).
+        Columns :data:`LEARN_COLUMNS`: up to ``top`` rows per low data point, the peers with a
+        higher achievement than the city, best first (by points, then achievement).
     """
     ok = scored[scored["points"].notna() & scored["city"].isin(set(peers))]
     latest = ok.sort_values("year").groupby(["data_point", "city"], as_index=False).last()
@@ -250,7 +250,7 @@ def learn_from(
         if mine.empty or int(mine["points"].iloc[0]) > max_points:
             continue
         own = mine.iloc[0]
-        better = g[(g["city"] != city) & (g["points"] > own["points"])]
+        better = g[(g["city"] != city) & (g["achievement"] > own["achievement"])]
         better = better.sort_values(
             ["points", "achievement", "city"], ascending=[False, False, True]
         )
