@@ -141,6 +141,8 @@ def add_errors(
     years = sorted({year for _, year in blocks})
     late = years[3:] or years
     eligible = [p.name for k, p in enumerate(profiles) if k % 10 != 7]
+    # With very few cities, the sparse ones take errors too, so that every kind is present.
+    eligible += [p.name for k, p in enumerate(profiles) if k % 10 == 7][: 8 - len(eligible)]
     chosen = [eligible[int(i)] for i in rng.permutation(len(eligible))[:8]]
     places = [(city, int(rng.choice(late))) for city in chosen]
     errors: list[KnownError] = []
