@@ -250,6 +250,11 @@ def test_formula_problems_name_the_data_point(
         (_kpi(tier="advanced"), r"field 'tier': is 'advanced' but the code ends in 'C'"),
         (_kpi(code="EC: P: ICT: 1C"), r"'code': has sub-dimension code 'P', expected 'ICT'"),
         (_kpi(dimension="Environment"), r"'dimension': 'Environment' is not a dimension"),
+        (
+            _kpi(code="EC: ICT: WS: 1C"),
+            r"'code': has category code 'WS' but category 'ICT Infrastructure' has code 'ICT'",
+        ),
+        (_kpi(unit="count"), r"'unit': is 'count' but its only data point is in 'percent'"),
     ],
 )
 def test_hierarchy_must_match_the_framework(
@@ -284,3 +289,21 @@ def test_every_problem_is_collected_into_one_error(tmp_path: Path) -> None:
     assert "'tier': is 'advanced'" in text
     assert "undeclared input(s) 'x'" in text
     assert "'id orphan': is declared but no formula reads it" in text
+
+
+def test_a_listed_code_anomaly_is_accepted(tmp_path: Path) -> None:
+    framework = copy.deepcopy(FRAMEWORK)
+    framework["code_anomalies"] = [{"code": "EC: ICT: WS: 1C", "category": "ICT Infrastructure"}]
+    framework["dimensions"][0]["sub_dimensions"][0]["categories"].append(
+        {"code": "WS", "name": "Water and Sanitation"}
+    )
+    root = _write(tmp_path, kpis=[_kpi(code="EC: ICT: WS: 1C")], framework=framework)
+    assert load_catalogue(root).kpi("EC: ICT: WS: 1C").category == "ICT Infrastructure"
+
+
+def test_count_inputs_are_counted(tmp_path: Path) -> None:
+    inputs = [INPUTS[0], {**INPUTS[1], "unit": "km"}]
+    with pytest.raises(
+        CatalogueError, match=r"field 'connected\.kind': is 'count' but unit 'km' measures"
+    ):
+        load_catalogue(_write(tmp_path, inputs=inputs))

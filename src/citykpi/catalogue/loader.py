@@ -24,6 +24,7 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Any, Final
 
+import pint
 import yaml
 from pydantic import ValidationError
 
@@ -235,12 +236,26 @@ def _check_kpi(kpi: Kpi, framework: Framework, file: str, problems: list[_Proble
     if parts[1] != sub.code:
         add("code", f"has sub-dimension code {parts[1]!r}, expected {sub.code!r}.")
     cats = {c.name: c for c in sub.categories}
+    anomalies = {(a.code, a.category) for a in framework.code_anomalies}
     if kpi.category not in cats:
         add("category", f"{kpi.category!r} is not a category of {sub.name!r} {sorted(cats)}.")
-    elif parts[2] not in {c.code for c in sub.categories}:
-        add("code", f"category code {parts[2]!r} is not a category of {sub.name!r}.")
+    elif parts[2] != cats[kpi.category].code and (kpi.code, kpi.category) not in anomalies:
+        add(
+            "code",
+            f"has category code {parts[2]!r} but category {kpi.category!r} has code "
+            f"{cats[kpi.category].code!r}; fix one, or list the code under code_anomalies "
+            "in framework.yaml if it is published that way.",
+        )
     if not parts[3].endswith(kpi.tier_letter):
         add("tier", f"is {kpi.tier!r} but the code ends in {parts[3][-1]!r}.")
+    if len(kpi.data_points) == 1 and kpi.data_points[0].unit != kpi.unit:
+        add(
+            "unit",
+            f"is {kpi.unit!r} but its only data point is in {kpi.data_points[0].unit!r}; "
+            "use the same unit.",
+        )
+    elif kpi.unit not in {dp.unit for dp in kpi.data_points}:
+        add("unit", f"{kpi.unit!r} is the unit of none of its data points.")
     for field, unit in [("unit", kpi.unit)] + [
         (f"data_points.{dp.id}.unit", dp.unit) for dp in kpi.data_points
     ]:
@@ -288,6 +303,24 @@ def _check_formula(
     except (FormulaError, UnitError) as e:
         add(str(e))
     return dp.model_copy(update={"inputs": parsed.inputs, "function": called})
+
+
+def _kind_problem(item: InputDef, unit: pint.Unit) -> str:
+    """Return why ``item.kind`` does not fit its unit, or "" when it does."""
+    is_yes_no = str(unit) == "yes_no"
+    if (item.kind == "boolean") != is_yes_no:
+        return (
+            f"is {item.kind!r} with unit {item.unit!r}; boolean inputs, and only they, use "
+            "'yes_no'."
+        )
+    counted = {"", "[population]", "[household]"}
+    dims = "" if unit.dimensionless else str(unit.dimensionality)
+    if item.kind == "count" and dims not in counted:
+        return (
+            f"is 'count' but unit {item.unit!r} measures {dims}; counts are in 'count', "
+            "'inhabitant' or 'household', otherwise use kind 'quantity'."
+        )
+    return ""
 
 
 def _load(root: Path) -> Catalogue:
@@ -392,17 +425,9 @@ def _load(root: Path) -> Catalogue:
             except UnitError as e:
                 problems.append(_Problem(str(inputs_path), "", f"{item.id}.unit", str(e)))
                 continue
-            is_yes_no = str(unit) == "yes_no"
-            if (item.kind == "boolean") != is_yes_no:
-                problems.append(
-                    _Problem(
-                        str(inputs_path),
-                        "",
-                        f"{item.id}.kind",
-                        f"is {item.kind!r} with "
-                        f"unit {item.unit!r}; boolean inputs, and only they, use 'yes_no'.",
-                    )
-                )
+            problem = _kind_problem(item, unit)
+            if problem:
+                problems.append(_Problem(str(inputs_path), "", f"{item.id}.kind", problem))
     if problems:
         raise CatalogueError(_message(root, problems))
     final_inputs = {

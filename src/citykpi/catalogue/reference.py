@@ -12,6 +12,24 @@ from citykpi.catalogue.functions import FUNCTIONS
 from citykpi.catalogue.loader import Catalogue, load_catalogue
 from citykpi.catalogue.schema import Kpi
 
+_HOW_TO_ADD = (
+    "## How to add or change a KPI",
+    "",
+    "1. Declare any new raw input once in `src/citykpi/catalogue/data/inputs.yaml` (id, name, "
+    "unit in pint syntax, kind, sheet, description, optional bounds).",
+    "2. Add the KPI to the dimension's file under `src/citykpi/catalogue/data/kpis/`, with its "
+    "code exactly as published, slug, hierarchy, tier, unit, direction, provenance "
+    "(`official` only when the published methodology gives numerator, denominator and "
+    "multiplier), definition and one entry per data point with its formula.",
+    "3. For a formula that is not arithmetic, register a function in "
+    "`citykpi.catalogue.functions` (a test requires catalogue and registry to match).",
+    "4. Run `citykpi catalogue --code CODE`: the loader refuses undeclared or unused inputs, "
+    "duplicate codes and formulas whose units do not reduce to the declared unit, naming "
+    "file, KPI and field.",
+    "5. Add a hand-computed case to `tests/catalogue/test_formulas_table.py` and run "
+    "`python scripts/gen_kpi_docs.py` to refresh this page and the JSON Schema.",
+)
+
 
 def _cell(text: str) -> str:
     return text.replace("|", "\\|").replace("\n", " ")
@@ -158,7 +176,7 @@ def render_kpi_reference(cat: Catalogue | None = None) -> str:
     ]
     for name, fn in sorted(FUNCTIONS.items()):
         lines.append(f"| `{name}` | {_cell(fn.summary)} |")
-    lines.append("")
+    lines += ["", *_HOW_TO_ADD, ""]
     return "\n".join(lines)
 
 

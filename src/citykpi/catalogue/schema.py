@@ -59,6 +59,14 @@ class Dimension(_Frozen):
     sub_dimensions: tuple[SubDimension, ...]
 
 
+class CodeAnomaly(_Frozen):
+    """A published code whose category part differs from its category's code."""
+
+    code: str
+    category: str
+    note: str = ""
+
+
 class Framework(_Frozen):
     """The framework file: version and hierarchy of dimensions, sub-dimensions, categories."""
 
@@ -66,6 +74,10 @@ class Framework(_Frozen):
     title: str
     source: str = ""
     dimensions: tuple[Dimension, ...]
+    code_anomalies: tuple[CodeAnomaly, ...] = Field(
+        default=(),
+        description="Published codes kept as printed although their category part differs.",
+    )
 
 
 class Bounds(_Frozen):
@@ -220,6 +232,7 @@ __all__ = [
     "KPI_FILE",
     "Bounds",
     "Category",
+    "CodeAnomaly",
     "DataPoint",
     "Dimension",
     "Framework",
