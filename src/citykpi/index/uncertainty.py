@@ -208,6 +208,16 @@ class UncertaintyAnalysis:
         self._stages: dict[tuple[object, ...], tuple[pd.DataFrame, Hierarchy, tuple[str, ...]]]
         self._stages = {}
 
+    def noise_draws(self) -> dict[str, FloatArray]:
+        """Return, per noisy-weights input, the weight multipliers ``1 + e f`` of each set.
+
+        Returns
+        -------
+        dict
+            Input name -> array ``(sets, nodes)`` aligned with ``hierarchy.codes``.
+        """
+        return {name: 1.0 + e for name, e in self._noise.items()}
+
     @staticmethod
     def _structure(data: pd.DataFrame, meta: pd.DataFrame, spec: IndexSpec) -> Hierarchy:
         from citykpi.index.hierarchy import hierarchy_from_meta
