@@ -13,10 +13,13 @@ from pathlib import Path
 
 import typer
 
+from citykpi.assess.kpi_table import read_kpi_table
+from citykpi.assess.peers import read_profiles
 from citykpi.cli import index_analysis_cmds
 from citykpi.cli._common import Cell, OutputFormat, emit_rows, err_console, guarded
-from citykpi.index.io import read_idata, read_imeta, read_spec, write_result
+from citykpi.index.io import read_idata, read_imeta, read_spec, write_result, write_u4ssc
 from citykpi.index.pipeline import IndexResult, build_index
+from citykpi.index.u4ssc import build_u4ssc_index
 
 
 def _summary_rows(result: IndexResult, limit: int) -> list[dict[str, Cell]]:
@@ -57,8 +60,9 @@ def build_cmd(
     the_spec = read_spec(spec)
     hierarchy = read_imeta(meta, level_names=the_spec.level_names)
     idata = read_idata(data, hierarchy)
-    result = build_index(idata, hierarchy, the_spec)
-    written = write_result(result, out, force=force)
+    with err_console.status("Building the index..."):
+        result = build_index(idata, hierarchy, the_spec)
+        written = write_result(result, out, force=force)
     emit_rows(
         _summary_rows(result, top),
         columns=("uCode", "score", "rank"),
@@ -68,9 +72,46 @@ def build_cmd(
     err_console.print(f"Wrote {len(written)} files to {out}.", highlight=False)
 
 
+@guarded
+def u4ssc_cmd(
+    kpis: Path = typer.Argument(..., help="KPI table written by 'citykpi compute' (CSV)."),
+    cities: Path | None = typer.Option(
+        None, "--cities", help="City profiles (city/name, population, ...): peer groups."
+    ),
+    spec: Path | None = typer.Option(
+        None, "--spec", help="Spec replacing the default method (see docs/index-spec.md)."
+    ),
+    year: int | None = typer.Option(None, "--year", help="Year to score (default: latest)."),
+    out: Path = typer.Option(..., "-o", "--out", help="Output folder for the CSV files."),
+    force: bool = typer.Option(False, "--force", help="Overwrite files in a non-empty folder."),
+    top: int = typer.Option(10, "--top", help="Cities shown on screen (0 = all)."),
+    fmt: OutputFormat = typer.Option(OutputFormat.table, "--format", help="Screen output format."),
+) -> None:
+    """Build the U4SSC Global Smart Sustainable City Index from KPI values; write it to -o."""
+    the_spec = read_spec(spec) if spec is not None else None
+    with err_console.status("Reading the KPI table and building the index..."):
+        table = read_kpi_table(kpis)
+        profiles = read_profiles(cities) if cities is not None else None
+        index = build_u4ssc_index(table, cities=profiles, spec=the_spec, year=year)
+        written = write_u4ssc(index, out, force=force)
+    rows = [{**r, "city": r.pop("uCode")} for r in _summary_rows(index.result, top)]
+    emit_rows(rows, columns=("city", "score", "rank"), fmt=fmt, title=f"GSSCI {index.year}")
+    for city, share in index.excluded_cities.items():
+        err_console.print(
+            f"No score for {city!r}: {share:.0%} of the scored data points are missing.",
+            highlight=False,
+        )
+    err_console.print(
+        f"Wrote {len(written)} files to {out}; {len(index.dropped_data_points)} data point(s) "
+        "left out (see dropped_data_points.csv).",
+        highlight=False,
+    )
+
+
 def register(app: typer.Typer) -> None:
     """Add the ``index`` group to ``app``."""
     group = typer.Typer(help="Build and analyse composite indices (COINr-compatible).")
     group.command("build")(build_cmd)
+    group.command("u4ssc")(u4ssc_cmd)
     index_analysis_cmds.register_index(group)
     app.add_typer(group, name="index")

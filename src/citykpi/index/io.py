@@ -25,6 +25,7 @@ from citykpi.index.edition import Edition
 from citykpi.index.hierarchy import Hierarchy, hierarchy_from_meta
 from citykpi.index.pipeline import IndexResult
 from citykpi.index.spec import IndexSpec, parse_spec
+from citykpi.index.u4ssc import U4sscIndex
 
 #: Files written by :func:`write_result`, by data set name.
 OUTPUT_FILES: dict[str, str] = {
@@ -190,6 +191,7 @@ __all__ = [
     "save_edition",
     "write_frame",
     "write_result",
+    "write_u4ssc",
 ]
 
 
@@ -209,3 +211,27 @@ def load_edition(path: Path) -> Edition:
     except SpecError as e:
         msg = f"{path}: {e}"
         raise SpecError(msg) from e
+
+
+def write_u4ssc(index: U4sscIndex, out_dir: Path, *, force: bool = False) -> list[Path]:
+    """Write a U4SSC index: every data set (as :func:`write_result`), plus ``scores.csv`` (one
+    row per city and node, with names and ranks), ``excluded_cities.csv`` and
+    ``dropped_data_points.csv``."""
+    written = write_result(index.result, out_dir, force=force)
+    path = out_dir / "scores.csv"
+    index.scores_long().to_csv(path, index=False, float_format="%.17g", na_rep="NA")
+    written.append(path)
+    path = out_dir / "excluded_cities.csv"
+    pd.DataFrame(
+        {"city": list(index.excluded_cities), "share_missing": list(index.excluded_cities.values())}
+    ).to_csv(path, index=False)
+    written.append(path)
+    path = out_dir / "dropped_data_points.csv"
+    pd.DataFrame(
+        {
+            "data_point": list(index.dropped_data_points),
+            "reason": list(index.dropped_data_points.values()),
+        }
+    ).to_csv(path, index=False)
+    written.append(path)
+    return written
