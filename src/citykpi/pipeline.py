@@ -28,7 +28,7 @@ from citykpi.catalogue import Catalogue, load_catalogue
 from citykpi.compute import compute
 from citykpi.errors import InputError
 from citykpi.ingest import read_files
-from citykpi.model import KpiStatus, Severity
+from citykpi.model import Issue, KpiStatus, Severity
 from citykpi.sample import generate
 from citykpi.settings import Settings
 from citykpi.validate import ValidationResult, validate
@@ -81,15 +81,13 @@ def summarise(checked: ValidationResult, kpis: pd.DataFrame) -> Summary:
     )
 
 
-def _unreadable(issues: Iterable[object]) -> list[str]:
+def _unreadable(issues: Iterable[Issue]) -> list[str]:
     """Return the messages of errors about whole files (no row or cell: nothing was read)."""
-    found: list[str] = []
-    for issue in issues:
-        loc = getattr(issue, "location", None)
-        severity = getattr(issue, "severity", None)
-        if loc is not None and severity is Severity.ERROR and loc.row is None and not loc.cell:
-            found.append(str(getattr(issue, "message", "")))
-    return found
+    return [
+        i.message
+        for i in issues
+        if i.severity is Severity.ERROR and i.location.row is None and not i.location.cell
+    ]
 
 
 def check(

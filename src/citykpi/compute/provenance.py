@@ -29,6 +29,8 @@ _BY_TEXT: Final[dict[str, DataQuality]] = {
     **{q.label.casefold(): q for q in DataQuality},
 }
 
+_RANK: Final[dict[DataQuality, int]] = {q: q.rank for q in DataQuality}
+
 Record = Mapping[str, object]
 JsonValue = str | int | float | None
 
@@ -44,7 +46,7 @@ def worst_quality(texts: Iterable[str]) -> str:
     found = [q for q in (parse_quality(t) for t in texts) if q is not None]
     if not found:
         return ""
-    return max(found, key=lambda q: q.rank).value
+    return max(found, key=_RANK.__getitem__).value
 
 
 def _clean(value: object) -> JsonValue:

@@ -101,9 +101,11 @@ def _to_rows(frame: pd.DataFrame) -> list[Row]:
 
 
 def _flag_external(issues: Iterable[Issue], rows: list[Row], out: Collector) -> None:
+    issues = list(issues)
     by_place: dict[tuple[str, int | None, str], list[int]] = {}
-    for r in rows:
-        by_place.setdefault((r.file, r.row, r.cell), []).append(r.pos)
+    if any(i.location.file for i in issues):
+        for r in rows:
+            by_place.setdefault((r.file, r.row, r.cell), []).append(r.pos)
     for issue in issues:
         loc = issue.location
         matched = by_place.get((loc.file, loc.row, loc.cell), []) if loc.file else []
