@@ -145,3 +145,10 @@ def test_inputs_json_keeps_feeds_as_a_list() -> None:
     assert by_id["households_with_internet"]["feeds"] == ["household_internet_access"]
     assert by_id["spatial_plan_compact"]["kind"] == "boolean"
     assert by_id["gini_coefficient"]["max"] == 1.0
+
+
+def test_inputs_table_lists_the_shared_inputs() -> None:
+    code, out, _ = _run("inputs")
+    assert code == 0
+    assert "population" in out
+    assert "General" in out
