@@ -68,11 +68,11 @@ MATRIX: dict[str, tuple[Op, str]] = {
     ),
     "edit": (
         lambda s, a, p: edit_value(s, a, "Oslo", 2024, "population", value=1.0, reason="r"),
-        "YY....",
+        "YY.Y..",
     ),
     "retract": (
         lambda s, a, p: retract_value(s, a, "Oslo", 2024, "population", reason="r"),
-        "YY....",
+        "YY.Y..",
     ),
     "answer": (lambda s, a, p: answer(s, a, "Oslo", 2024, "households", comment="c"), "YY...."),
     "evidence": (
@@ -168,7 +168,7 @@ def test_a_refusal_names_the_user_the_role_and_who_may() -> None:
     ):
         analyst.require(Action.PUBLISH)
     editor = Actor(2, "eva", Role.CITY_EDITOR, frozenset({1}))
-    with pytest.raises(PermissionDenied, match="may not import or edit data for city 'Bergen'"):
+    with pytest.raises(PermissionDenied, match=r"may not import data, .* for city 'Bergen'"):
         editor.require(Action.EDIT_DATA, city_id=2, city="Bergen")
 
 

@@ -1,8 +1,10 @@
 """Users, roles, the permission matrix, passwords and API tokens.
 
 Roles (issue 3): ``admin`` does everything; ``city_editor`` imports, edits, answers and submits
-the data of the cities she is assigned to; ``verifier`` reviews (verify, query, exclude) and
-publishes; ``analyst`` reads everything; ``public`` reads published values only. The matrix
+the data of the cities she is assigned to; ``verifier`` reviews (verify, query, exclude),
+corrects single values (the verification manual has verifiers fix entries such as a numerator
+given without its denominator; the four-eyes rule then keeps her from verifying her own fix)
+and publishes; ``analyst`` reads everything; ``public`` reads published values only. The matrix
 is :data:`PERMISSIONS`. Passwords are hashed with argon2 (argon2-cffi); API tokens are random
 (256 bits) and only their SHA-256 is stored, which is enough for secrets of that entropy.
 """
@@ -44,7 +46,8 @@ class Action(StrEnum):
     MANAGE_USERS = "manage_users"  # user add/list/disable, tokens for others
     MANAGE_CITIES = "manage_cities"  # city add
     READ_CITIES = "read_cities"  # city list/show (profiles)
-    EDIT_DATA = "edit_data"  # import, edit, retract, answer a query, attach evidence
+    EDIT_DATA = "edit_data"  # import, answer a query, attach evidence
+    EDIT_VALUE = "edit_value"  # set or retract one value
     SUBMIT = "submit"  # submit a city's year for verification
     REVIEW = "review"  # start review, verify, query, exclude
     PUBLISH = "publish"
@@ -56,7 +59,14 @@ class Action(StrEnum):
 
 #: Actions a city editor may only take on her own cities.
 CITY_SCOPED: Final = frozenset(
-    {Action.EDIT_DATA, Action.SUBMIT, Action.READ_DATA, Action.READ_AUDIT, Action.COMMENT}
+    {
+        Action.EDIT_DATA,
+        Action.EDIT_VALUE,
+        Action.SUBMIT,
+        Action.READ_DATA,
+        Action.READ_AUDIT,
+        Action.COMMENT,
+    }
 )
 
 #: The permission matrix: role -> actions allowed.
@@ -66,6 +76,7 @@ PERMISSIONS: Final[dict[Role, frozenset[Action]]] = {
         {
             Action.READ_CITIES,
             Action.EDIT_DATA,
+            Action.EDIT_VALUE,
             Action.SUBMIT,
             Action.READ_DATA,
             Action.READ_PUBLISHED,
@@ -76,6 +87,7 @@ PERMISSIONS: Final[dict[Role, frozenset[Action]]] = {
     Role.VERIFIER: frozenset(
         {
             Action.READ_CITIES,
+            Action.EDIT_VALUE,
             Action.REVIEW,
             Action.PUBLISH,
             Action.READ_DATA,
@@ -138,7 +150,8 @@ def _verb(action: Action) -> str:
         Action.MANAGE_USERS: "manage users",
         Action.MANAGE_CITIES: "add or change cities",
         Action.READ_CITIES: "read city profiles",
-        Action.EDIT_DATA: "import or edit data",
+        Action.EDIT_DATA: "import data, answer queries or attach evidence",
+        Action.EDIT_VALUE: "edit or retract values",
         Action.SUBMIT: "submit data for verification",
         Action.REVIEW: "review (verify, query or exclude) values",
         Action.PUBLISH: "publish a submission",

@@ -310,7 +310,7 @@ def find_slot(session: Session, sub: Submission, code: str, *, kind: str = "") -
 
 def _submission(session: Session, actor: Actor, city: str, year: int) -> Submission:
     found = find_city(session, city)
-    actor.require(Action.EDIT_DATA, city_id=found.id, city=city)
+    actor.require(Action.EDIT_VALUE, city_id=found.id, city=city)
     return find_submission(session, found, year)
 
 
@@ -333,7 +333,7 @@ def edit_value(
     Parameters
     ----------
     session, actor
-        Transaction and the city editor (or admin) making the edit.
+        Transaction and the city editor, verifier or admin making the edit.
     city, year, code
         Which value (input id or data point id).
     value
