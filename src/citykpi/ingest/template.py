@@ -109,7 +109,7 @@ def write_template(
 def _exists_message(target: Path) -> str:
     return (
         f"File {str(target)!r} already exists and was left untouched; choose another path, or "
-        "pass overwrite=True (CLI: --force) to replace it."
+        "replace it on purpose with --force (overwrite=True in Python)."
     )
 
 
