@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 
 from citykpi.model import KPI_COLUMNS, KpiStatus
-from citykpi.pipeline import PipelineResult, run, run_demo
+from citykpi.pipeline import PipelineResult, run
 from citykpi.sample import generate
 from citykpi.validate import CHECKED_COLUMNS, ISSUE_COLUMNS
 
@@ -30,16 +30,18 @@ def small_run(tmp_path_factory: pytest.TempPathFactory) -> tuple[PipelineResult,
     return result, sample.known_errors
 
 
-def _known(path: Path) -> list[tuple[str, str, int]]:
+def _known(path: Path) -> list[tuple[str, str, int, str]]:
     with path.open(encoding="utf-8", newline="") as f:
-        return [(r["reason"], r["city"], int(r["year"])) for r in csv.DictReader(f)]
+        return [(r["reason"], r["city"], int(r["year"]), r["code"]) for r in csv.DictReader(f)]
 
 
 def test_every_deliberate_error_of_the_sample_is_reported(
     small_run: tuple[PipelineResult, Path],
 ) -> None:
     result, known_errors = small_run
-    reported = {(i.reason, i.location.city, i.location.year) for i in result.checked.issues}
+    reported = {
+        (i.reason, i.location.city, i.location.year, i.location.code) for i in result.checked.issues
+    }
     known = _known(known_errors)
     assert len(known) == 8
     assert [k for k in known if k not in reported] == []
@@ -69,19 +71,3 @@ def test_summary_counts_match_the_tables(small_run: tuple[PipelineResult, Path])
     assert sum(summary.issues_by_reason.values()) == len(result.checked.issues)
     assert summary.issues_by_severity["error"] == len(result.checked.errors)
     assert summary.rows == len(result.checked.frame)
-
-
-@pytest.mark.slow
-def test_run_demo_generates_validates_computes_and_writes(tmp_path: Path) -> None:
-    result = run_demo(tmp_path / "demo")
-    assert result.sample_dir == tmp_path / "demo" / "sample"
-    assert [p.name for p in (result.raw_path, result.validation_path, result.kpis_path)] == [
-        "raw.csv",
-        "validation.csv",
-        "kpis.csv",
-    ]
-    assert all(p.is_file() for p in (result.raw_path, result.validation_path, result.kpis_path))
-    assert (result.summary.cities, result.summary.year_span) == (40, "2015-2024")
-    reported = {(i.reason, i.location.city, i.location.year) for i in result.checked.issues}
-    known = _known(result.extra["known_errors"])
-    assert [k for k in known if k not in reported] == []

@@ -184,3 +184,21 @@ def test_compute_csv_to_stdout(tmp_path: Path) -> None:
     assert code == 0
     assert out.splitlines()[0] == ",".join(KPI_COLUMNS)
     assert len(out.splitlines()) == 113
+
+
+@pytest.mark.slow
+def test_demo_runs_the_pipeline_on_the_sample_cities(tmp_path: Path) -> None:
+    out_dir = tmp_path / "demo"
+    code, out, _ = _run("demo", "--out", str(out_dir))
+    assert code == 0
+    text = " ".join(out.split())
+    assert "Cities: 40; years: 2015-2024;" in text
+    assert f"Outputs in {out_dir}/: raw.csv" in text
+    issues = pd.read_csv(out_dir / "validation.csv", dtype=str, keep_default_na=False)
+    known = pd.read_csv(out_dir / "sample" / "known_errors.csv", dtype=str)
+    found = set(map(tuple, issues[["reason", "city", "year", "code"]].values.tolist()))
+    expected = [tuple(k) for k in known[["reason", "city", "year", "code"]].values.tolist()]
+    assert len(expected) == 8
+    assert [k for k in expected if k not in found] == []
+    kpis = pd.read_csv(out_dir / "kpis.csv")
+    assert len(kpis) == 40 * 10 * 112
