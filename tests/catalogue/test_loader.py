@@ -183,7 +183,7 @@ def test_duplicates_are_refused(tmp_path: Path, second: dict[str, Any], match: s
 
 def test_duplicate_input_id(tmp_path: Path) -> None:
     with pytest.raises(
-        CatalogueError, match=r"inputs\.yaml, field 'id households': is declared twice"
+        CatalogueError, match=r"inputs\.yaml, input 'households', field 'id': is declared twice"
     ):
         load_catalogue(_write(tmp_path, inputs=[*INPUTS, INPUTS[0]]))
 
@@ -201,7 +201,7 @@ def test_undeclared_formula_input(tmp_path: Path) -> None:
 def test_declared_input_never_used(tmp_path: Path) -> None:
     extra = {**INPUTS[0], "id": "orphan"}
     with pytest.raises(
-        CatalogueError, match=r"field 'id orphan': is declared but no formula reads it"
+        CatalogueError, match=r"input 'orphan': is declared but no formula reads it"
     ):
         load_catalogue(_write(tmp_path, inputs=[*INPUTS, extra]))
 
@@ -267,7 +267,7 @@ def test_hierarchy_must_match_the_framework(
 def test_boolean_inputs_use_the_yes_no_unit(tmp_path: Path) -> None:
     inputs = [INPUTS[0], {**INPUTS[1], "kind": "boolean"}]
     with pytest.raises(
-        CatalogueError, match=r"field 'connected\.kind': is 'boolean' with unit 'household'"
+        CatalogueError, match=r"input 'connected', field 'kind': is 'boolean' with unit 'household'"
     ):
         load_catalogue(_write(tmp_path, inputs=inputs))
 
@@ -288,7 +288,7 @@ def test_every_problem_is_collected_into_one_error(tmp_path: Path) -> None:
     assert "has 3 problem(s)" in text
     assert "'tier': is 'advanced'" in text
     assert "undeclared input(s) 'x'" in text
-    assert "'id orphan': is declared but no formula reads it" in text
+    assert "input 'orphan': is declared but no formula reads it" in text
 
 
 def test_a_listed_code_anomaly_is_accepted(tmp_path: Path) -> None:
@@ -304,6 +304,39 @@ def test_a_listed_code_anomaly_is_accepted(tmp_path: Path) -> None:
 def test_count_inputs_are_counted(tmp_path: Path) -> None:
     inputs = [INPUTS[0], {**INPUTS[1], "unit": "km"}]
     with pytest.raises(
-        CatalogueError, match=r"field 'connected\.kind': is 'count' but unit 'km' measures"
+        CatalogueError, match=r"input 'connected', field 'kind': is 'count' but unit 'km' measures"
     ):
         load_catalogue(_write(tmp_path, inputs=inputs))
+
+
+def test_one_bad_kpi_hides_no_problem_of_another(tmp_path: Path) -> None:
+    kpis = [
+        _kpi(tier="basic"),
+        _kpi(code="EC: ICT: ICT: 2C", slug="two", data_points=[_point(id="two", unit="kWh")]),
+    ]
+    with pytest.raises(CatalogueError) as info:
+        load_catalogue(_write(tmp_path, kpis=kpis))
+    text = str(info.value)
+    assert "has 3 problem(s)" in text
+    assert "KPI 'EC: ICT: ICT: 1C', field 'tier'" in text
+    assert "KPI 'EC: ICT: ICT: 2C', field 'data_points.two.formula'" in text
+    assert "KPI 'EC: ICT: ICT: 2C', field 'unit': is 'percent' but its only data point" in text
+
+
+def test_a_bad_input_entry_is_named_by_its_id(tmp_path: Path) -> None:
+    inputs = [INPUTS[0], {**INPUTS[1], "kind": "number"}]
+    with pytest.raises(
+        CatalogueError, match=r"inputs\.yaml, input 'connected', field 'kind': Input should be"
+    ):
+        load_catalogue(_write(tmp_path, inputs=inputs))
+
+
+@pytest.mark.parametrize(
+    ("text", "match"),
+    [("", r"economy\.yaml: is empty"), ("code: x\n", r"economy\.yaml: must be a YAML list")],
+)
+def test_kpi_file_must_hold_a_list(tmp_path: Path, text: str, match: str) -> None:
+    root = _write(tmp_path)
+    (root / "kpis" / "economy.yaml").write_text(text, "utf-8")
+    with pytest.raises(CatalogueError, match=match):
+        load_catalogue(root)

@@ -22,19 +22,21 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 from types import MappingProxyType
-from typing import Any, Final
+from typing import Any, Final, TypeVar
 
 import pint
 import yaml
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
 
 from citykpi.catalogue.formula import check_inputs, check_units, parse_formula
-from citykpi.catalogue.schema import INPUTS_FILE, KPI_FILE, DataPoint, Framework, InputDef, Kpi
+from citykpi.catalogue.schema import DataPoint, Framework, InputDef, Kpi
 from citykpi.catalogue.units import parse_unit
 from citykpi.errors import CatalogueError, FormulaError, UnitError
 
 #: libyaml's safe loader when PyYAML was built with it (10x faster), else the pure-Python one.
 _SAFE_LOADER: Final[type[yaml.SafeLoader]] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+M = TypeVar("M", bound=BaseModel)
 
 #: Directory of the bundled catalogue.
 DATA_DIR: Final = Path(__file__).resolve().parent / "data"
@@ -43,14 +45,15 @@ DATA_DIR: Final = Path(__file__).resolve().parent / "data"
 @dataclass(frozen=True, slots=True)
 class _Problem:
     file: str
-    kpi: str
+    kpi: str  # the KPI code, or the input id when ``owner`` is "input"
     field: str
     message: str
+    owner: str = "KPI"
 
     def line(self) -> str:
         where = [self.file]
         if self.kpi:
-            where.append(f"KPI {self.kpi!r}")
+            where.append(f"{self.owner} {self.kpi!r}")
         if self.field:
             where.append(f"field {self.field!r}")
         return f"{', '.join(where)}: {self.message}"
@@ -181,7 +184,7 @@ def _read_yaml(path: Path, problems: list[_Problem]) -> Any:
         problems.append(_Problem(str(path), "", "", f"cannot be read ({e.strerror or e})."))
         return None
     try:
-        return yaml.load(text, Loader=_SAFE_LOADER)
+        data = yaml.load(text, Loader=_SAFE_LOADER)
     except yaml.YAMLError as e:
         where = ""
         mark = getattr(e, "problem_mark", None)
@@ -189,28 +192,49 @@ def _read_yaml(path: Path, problems: list[_Problem]) -> Any:
             where = f" at line {mark.line + 1}, column {mark.column + 1}"
         problems.append(_Problem(str(path), "", "", f"is not valid YAML{where}: {e}."))
         return None
+    if data is None:
+        problems.append(_Problem(str(path), "", "", "is empty; it must hold the catalogue data."))
+    return data
 
 
-def _schema_problems(path: Path, error: ValidationError, raw: Any, *, label: str) -> list[_Problem]:
-    """Turn a pydantic error into problems naming the KPI (or input) and the field."""
+def _schema_problems(
+    path: Path, error: ValidationError, item: Any, *, owner: str, kind: str = "KPI"
+) -> list[_Problem]:
+    """Turn a pydantic error about one item into problems naming its owner and field."""
     found: list[_Problem] = []
     for err in error.errors():
-        loc = list(err["loc"])
-        owner = ""
-        if loc and isinstance(loc[0], int) and isinstance(raw, list) and loc[0] < len(raw):
-            item = raw[loc[0]]
-            if isinstance(item, dict):
-                owner = str(item.get(label) or f"item {loc[0] + 1}")
-            loc = loc[1:]
+        loc: list[str | int] = list(err["loc"])
         if len(loc) >= 2 and loc[0] == "data_points" and isinstance(loc[1], int):
-            dps = raw[err["loc"][0]].get("data_points") if owner else None
-            if isinstance(dps, list) and loc[1] < len(dps) and isinstance(dps[loc[1]], dict):
-                loc[1] = str(dps[loc[1]].get("id", loc[1]))
+            dps = item.get("data_points") if isinstance(item, dict) else None
+            index = loc[1]
+            if isinstance(dps, list) and index < len(dps) and isinstance(dps[index], dict):
+                loc[1] = str(dps[index].get("id", index))
         field = ".".join(str(p) for p in loc)
         value = err.get("input")
         shown = f" (got {value!r})" if not isinstance(value, dict | list) else ""
-        found.append(_Problem(str(path), owner, field, f"{err['msg']}{shown}."))
+        found.append(_Problem(str(path), owner, field, f"{err['msg']}{shown}.", kind))
     return found
+
+
+def _validate_items(
+    path: Path, raw: Any, model: type[M], *, label: str, problems: list[_Problem]
+) -> tuple[list[M], bool]:
+    """Validate each item of a YAML list on its own, so one bad item hides no other problem.
+
+    Returns the valid items and whether every item was valid.
+    """
+    if not isinstance(raw, list):
+        problems.append(_Problem(str(path), "", "", "must be a YAML list of entries."))
+        return [], False
+    valid: list[M] = []
+    for n, item in enumerate(raw, start=1):
+        owner = str(item.get(label) or f"entry {n}") if isinstance(item, dict) else f"entry {n}"
+        try:
+            valid.append(model.model_validate(item))
+        except ValidationError as e:
+            kind = "input" if model is InputDef else "KPI"
+            problems.extend(_schema_problems(path, e, item, owner=owner, kind=kind))
+    return valid, len(valid) == len(raw)
 
 
 def _check_kpi(kpi: Kpi, framework: Framework, file: str, problems: list[_Problem]) -> None:
@@ -323,51 +347,42 @@ def _kind_problem(item: InputDef, unit: pint.Unit) -> str:
     return ""
 
 
-def _load(root: Path) -> Catalogue:
-    problems: list[_Problem] = []
-    if not root.is_dir():
-        msg = (
-            f"Catalogue directory {str(root)!r} does not exist; pass a directory holding "
-            "framework.yaml, inputs.yaml and kpis/."
-        )
-        raise CatalogueError(msg)
-    framework_path = root / "framework.yaml"
-    raw_framework = _read_yaml(framework_path, problems)
-    framework: Framework | None = None
-    if raw_framework is not None:
-        try:
-            framework = Framework.model_validate(raw_framework)
-        except ValidationError as e:
-            problems.extend(_schema_problems(framework_path, e, raw_framework, label="code"))
-    inputs_path = root / "inputs.yaml"
-    raw_inputs = _read_yaml(inputs_path, problems)
+def _read_inputs(path: Path, problems: list[_Problem]) -> tuple[dict[str, InputDef], bool]:
+    raw = _read_yaml(path, problems)
+    if raw is None:
+        return {}, False
+    items, complete = _validate_items(path, raw, InputDef, label="id", problems=problems)
     inputs: dict[str, InputDef] = {}
-    if raw_inputs is not None:
+    for item in items:
+        if item.id in inputs:
+            problems.append(_Problem(str(path), item.id, "id", "is declared twice.", "input"))
+        inputs[item.id] = item
         try:
-            for item in INPUTS_FILE.validate_python(raw_inputs):
-                if item.id in inputs:
-                    problems.append(
-                        _Problem(str(inputs_path), "", f"id {item.id}", "is declared twice.")
-                    )
-                inputs[item.id] = item
-        except ValidationError as e:
-            problems.extend(_schema_problems(inputs_path, e, raw_inputs, label="id"))
-    if framework is None:
-        raise CatalogueError(_message(root, problems))
+            unit = parse_unit(item.unit)
+        except UnitError as e:
+            problems.append(_Problem(str(path), item.id, "unit", str(e), "input"))
+            continue
+        problem = _kind_problem(item, unit)
+        if problem:
+            problems.append(_Problem(str(path), item.id, "kind", problem, "input"))
+    return inputs, complete
 
-    kpis: list[Kpi] = []
-    files: dict[str, str] = {}
+
+def _read_kpis(
+    root: Path, framework: Framework, problems: list[_Problem]
+) -> tuple[list[tuple[Kpi, str]], bool]:
+    """Return every valid KPI with its file, and whether every KPI was valid."""
+    found: list[tuple[Kpi, str]] = []
+    complete = True
     for dim in framework.dimensions:
         path = root / "kpis" / dim.file
         raw = _read_yaml(path, problems)
         if raw is None:
+            complete = False
             continue
-        try:
-            loaded = KPI_FILE.validate_python(raw)
-        except ValidationError as e:
-            problems.extend(_schema_problems(path, e, raw, label="code"))
-            continue
-        for k in loaded:
+        kpis, ok = _validate_items(path, raw, Kpi, label="code", problems=problems)
+        complete = complete and ok
+        for k in kpis:
             if k.dimension != dim.name:
                 problems.append(
                     _Problem(
@@ -377,57 +392,65 @@ def _load(root: Path) -> Catalogue:
                         f"is {k.dimension!r} but this file holds the KPIs of {dim.name!r}.",
                     )
                 )
-            files[k.code] = str(path)
-            kpis.append(k)
+            found.append((k, str(path)))
+    return found, complete
 
+
+def _check_unique(kpis: list[tuple[Kpi, str]], problems: list[_Problem]) -> None:
     seen: dict[str, str] = {}
-    for k in kpis:
-        for kind, key in [("code", k.code), ("slug", k.slug)] + [
+    for k, file in kpis:
+        keys = [("code", k.code), ("slug", k.slug)] + [
             ("data point id", dp.id) for dp in k.data_points
-        ]:
+        ]
+        for kind, key in keys:
             tag = f"{kind}:{key}"
             if tag in seen:
-                problems.append(
-                    _Problem(
-                        files[k.code],
-                        k.code,
-                        kind,
-                        f"{key!r} is also used by {seen[tag]!r}; each {kind} must be unique.",
-                    )
-                )
+                message = f"{key!r} is also used by {seen[tag]!r}; each {kind} must be unique."
+                problems.append(_Problem(file, k.code, kind, message))
             seen[tag] = k.code
+
+
+def _load(root: Path) -> Catalogue:
+    if not root.is_dir():
+        msg = (
+            f"Catalogue directory {str(root)!r} does not exist; pass a directory holding "
+            "framework.yaml, inputs.yaml and kpis/."
+        )
+        raise CatalogueError(msg)
+    problems: list[_Problem] = []
+    framework_path = root / "framework.yaml"
+    raw_framework = _read_yaml(framework_path, problems)
+    framework: Framework | None = None
+    if raw_framework is not None:
+        try:
+            framework = Framework.model_validate(raw_framework)
+        except ValidationError as e:
+            problems.extend(_schema_problems(framework_path, e, raw_framework, owner=""))
+    inputs_path = root / "inputs.yaml"
+    inputs, inputs_complete = _read_inputs(inputs_path, problems)
+    if framework is None:
+        raise CatalogueError(_message(root, problems))
+    kpis, kpis_complete = _read_kpis(root, framework, problems)
+    _check_unique(kpis, problems)
 
     checked: list[Kpi] = []
     feeds: dict[str, list[str]] = {i: [] for i in inputs}
-    for k in kpis:
-        _check_kpi(k, framework, files[k.code], problems)
-        points = tuple(
-            _check_formula(k, dp, inputs, files[k.code], problems) for dp in k.data_points
-        )
+    for k, file in kpis:
+        _check_kpi(k, framework, file, problems)
+        if not inputs_complete:
+            checked.append(k)  # formulas cannot be checked against a broken registry
+            continue
+        points = tuple(_check_formula(k, dp, inputs, file, problems) for dp in k.data_points)
         for dp in points:
             for name in dp.inputs:
                 feeds.setdefault(name, []).append(dp.id)
         checked.append(k.model_copy(update={"data_points": points}))
-    if raw_inputs is not None:
+    if inputs_complete and kpis_complete:
+        # Only meaningful when every KPI was read: a broken KPI would leave its inputs unused.
         for input_id, used_by in feeds.items():
             if not used_by and input_id in inputs:
-                problems.append(
-                    _Problem(
-                        str(inputs_path),
-                        "",
-                        f"id {input_id}",
-                        "is declared but no formula reads it; use it in a formula or remove it.",
-                    )
-                )
-        for item in inputs.values():
-            try:
-                unit = parse_unit(item.unit)
-            except UnitError as e:
-                problems.append(_Problem(str(inputs_path), "", f"{item.id}.unit", str(e)))
-                continue
-            problem = _kind_problem(item, unit)
-            if problem:
-                problems.append(_Problem(str(inputs_path), "", f"{item.id}.kind", problem))
+                message = "is declared but no formula reads it; use it in a formula or remove it."
+                problems.append(_Problem(str(inputs_path), input_id, "", message, "input"))
     if problems:
         raise CatalogueError(_message(root, problems))
     final_inputs = {
