@@ -117,13 +117,20 @@ def check(
     Raises
     ------
     InputError
-        If a file does not exist or cannot be read at all.
+        If a file does not exist, cannot be read at all, or holds no value.
     """
     cat = load_catalogue() if catalogue is None else catalogue
     ingested = read_files(paths)
     unreadable = _unreadable(ingested.issues)
     if unreadable:
         msg = " ".join(unreadable)
+        raise InputError(msg)
+    if ingested.frame.empty and not ingested.issues:
+        names = ", ".join(str(p) for p in paths)
+        msg = (
+            f"No values found in {names}: the file(s) have a header but no value; fill in at "
+            "least one value (or the template from 'citykpi template')."
+        )
         raise InputError(msg)
     return validate(
         ingested.frame,

@@ -202,3 +202,44 @@ def test_demo_runs_the_pipeline_on_the_sample_cities(tmp_path: Path) -> None:
     assert [k for k in expected if k not in found] == []
     kpis = pd.read_csv(out_dir / "kpis.csv")
     assert len(kpis) == 40 * 10 * 112
+
+
+def test_a_file_with_a_header_and_no_value_exits_2(tmp_path: Path) -> None:
+    code, _, err = _run("validate", str(_write(tmp_path, HEADER)))
+    assert code == 2
+    assert "No values found in " in err
+
+
+def test_template_filled_in_then_validated_and_computed(tmp_path: Path) -> None:
+    from openpyxl import load_workbook
+
+    from citykpi.ingest import template_layout as layout
+
+    template = tmp_path / "sample.xlsx"
+    assert _run("template", "Sample City", "2024", "-o", str(template))[0] == 0
+    book = load_workbook(template)
+    filled: dict[str, str] = {}
+    values = {"households": 60000, "households_with_internet": 48000}
+    for ws in book.worksheets[1:]:
+        if ws.title == layout.KPI_SHEET:
+            continue
+        for row in range(layout.HEADER_ROW + 1, ws.max_row + 1):
+            code = ws.cell(row=row, column=layout.INPUT_CODE_COL).value
+            if code in values:
+                ws.cell(row=row, column=layout.VALUE_COL, value=values[str(code)])
+                ws.cell(row=row, column=layout.QUALITY_COL, value="Personal estimate")
+                filled[str(code)] = f"{ws.title}!F{row}"
+    book.save(template)
+    assert sorted(filled) == ["households", "households_with_internet"]
+    assert _run("validate", str(template))[0] == 0
+    out_path = tmp_path / "kpis.csv"
+    assert _run("compute", str(template), "-o", str(out_path))[0] == 0
+    kpis = pd.read_csv(out_path).set_index("data_point")
+    row = kpis.loc["household_internet_access"]
+    assert (row["status"], row["value"], row["quality"]) == (
+        "computed",
+        80.0,
+        "personal_estimate",
+    )
+    provenance = json.loads(row["provenance"])
+    assert {i["id"]: i["row"] for i in provenance["inputs"]} == filled
