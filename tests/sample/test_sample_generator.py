@@ -14,7 +14,7 @@ from citykpi.errors import InputError
 from citykpi.ingest import read_files
 from citykpi.sample import SampleData, generate
 from citykpi.sample.generator import format_value
-from citykpi.validate import validate
+from citykpi.validate import ValidationResult, validate
 
 
 @pytest.fixture(scope="module")
@@ -158,28 +158,58 @@ def test_known_errors_are_each_of_a_different_kind_and_point_at_their_row(
         assert (city, year) == (k["city"], k["year"]), k
 
 
-def test_validation_finds_every_known_error(
-    sample: SampleData, known: list[dict[str, str]]
-) -> None:
+@pytest.fixture(scope="module")
+def checked(sample: SampleData) -> ValidationResult:
     result = read_files([sample.raw_inputs])
     assert result.issues == ()
-    checked = validate(result.frame, extra_issues=result.issues)
+    return validate(result.frame, extra_issues=result.issues)
+
+
+@pytest.fixture(scope="module")
+def kpis(checked: ValidationResult) -> pd.DataFrame:
+    return compute(checked)
+
+
+def test_validation_finds_every_known_error_and_nothing_else(
+    checked: ValidationResult, known: list[dict[str, str]]
+) -> None:
     found = {(i.reason, i.location.city, i.location.year) for i in checked.report.issues}
     for k in known:
         assert (k["reason"], k["city"], int(k["year"])) in found, k
-    unexpected = (
-        {i.reason for i in checked.report.issues}
-        - {k["reason"] for k in known}
-        - {"too_many_not_reported"}
+    reasons = {i.reason for i in checked.report.issues}
+    assert reasons - {k["reason"] for k in known} == {"too_many_not_reported"}
+
+
+def test_a_few_cities_leave_more_than_a_fifth_of_kpis_unreported(kpis: pd.DataFrame) -> None:
+    unreported = (
+        kpis.assign(missing=kpis["status"] == "not_reported")
+        .groupby(["city", "year", "code"])["missing"]
+        .all()
+        .groupby(["city", "year"])
+        .mean()
     )
-    assert unexpected == set()
-    kpis = compute(checked)
-    per_city = kpis.groupby(["city", "year"]).apply(
-        lambda g: g.groupby("code")["status"].agg(lambda s: (s == "not_reported").all()).mean(),
-        include_groups=False,
+    late = unreported[unreported.index.get_level_values("year") >= 2018]
+    sparse = {city for (city, _), share in late.items() if share > 0.2}
+    assert 3 <= len(sparse) <= 6
+    assert late.median() < 0.1
+
+
+def test_most_cities_improve_and_some_decline(kpis: pd.DataFrame, catalogue: Catalogue) -> None:
+    sign = {
+        dp.id: {"higher": 1, "lower": -1}.get(str(dp.direction), 0)
+        for _, dp in catalogue.iter_data_points()
+    }
+    done = kpis[kpis["status"] == "computed"]
+    ends = (
+        done[done["year"].isin([2015, 2024])]
+        .pivot_table(index=["city", "data_point"], columns="year", values="value")
+        .dropna()
     )
-    sparse = {city for (city, _), share in per_city.items() if share > 0.2}
-    assert 3 <= len(sparse) <= 8
+    ends = ends[[sign[dp] != 0 for _, dp in ends.index]]
+    better = [sign[dp] * (row[2024] - row[2015]) > 0 for (_, dp), row in ends.iterrows()]
+    share = pd.Series(better, index=ends.index).groupby(level="city").mean()
+    assert (share > 0.6).mean() > 0.6
+    assert (share < 0.4).sum() >= 2
 
 
 def test_too_few_cities_are_refused(tmp_path: Path, catalogue: Catalogue) -> None:

@@ -5,9 +5,10 @@ Modelling assumptions:
 * Each city has a development score (from its income group) that places each KPI data point
   inside its realistic range, plus city-specific noise; "higher is better" data points sit high
   for developed cities, "lower is better" ones low.
-* Over the years most cities improve (each data point moves towards the better end by 0.5-3 % of
-  its range a year), some stagnate and some decline. Population and GDP grow at rates that
-  follow the income group; yes/no answers, once yes, stay yes in improving cities.
+* Over the years most cities improve (four data points in five move towards the better end by
+  0.5-3 % of their range a year), some stagnate and some decline (seven data points in ten move
+  towards the worse end). Population and GDP grow at rates that follow the income group;
+  yes/no answers, once yes, stay yes in improving cities.
 * Raw inputs are then solved from these values by the catalogue's formulas (see
   :mod:`citykpi.sample.plan`), rounded as a statistics office would report them.
 * Most cities leave 0-10 % of KPIs unreported (more in the first three years); a few leave 25-35 %
@@ -219,10 +220,19 @@ class _CityGenerator:
         return min(1.0, max(0.0, position + float(self.rng.normal(0.0, 0.15))))
 
     def _step(self) -> float:
-        """Return the yearly change of position, towards better for improving cities."""
+        """Return the yearly change of position of one data point (positive: towards better).
+
+        Improving cities improve on four data points in five, declining cities worsen on seven
+        in ten; stagnating cities drift a little either way.
+        """
         size_ = float(self.rng.uniform(0.005, 0.03))
+        draw = float(self.rng.random())
         trend = self.profile.trend
-        return size_ if trend == "improving" else -size_ if trend == "declining" else 0.0
+        if trend == "improving":
+            return size_ if draw < 0.8 else -size_
+        if trend == "declining":
+            return -size_ if draw < 0.7 else size_
+        return size_ * (draw - 0.5) / 2
 
     def _yes_from(self, point: PointPlan) -> int:
         """Return the first year the answer is yes (far future: never)."""
