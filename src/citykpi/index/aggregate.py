@@ -264,6 +264,10 @@ def _copeland(c: FloatArray, w: FloatArray, g: FloatArray, variant: str) -> Floa
         with np.errstate(invalid="ignore"):
             o = np.sum(wb * (a > b), axis=-1) + 0.5 * np.sum(wb * (a == b), axis=-1)
         n_units = xk.shape[-2]
+        # as COINr's outrankMatrix: only the upper triangle is computed, the lower one is 1 - it
+        # (which differs from a direct count only where values are missing)
+        lower = np.tril(np.ones((n_units, n_units), dtype=bool), k=-1)
+        o = np.where(lower, 1.0 - np.swapaxes(o, -1, -2), o)
         eye = np.eye(n_units, dtype=bool)
         if variant == "rowsum":
             o = np.where(eye, 0.0, o)

@@ -447,7 +447,11 @@ def hierarchy_from_meta(
         params: dict[str, float] = {}
         for col in PARAM_COLUMNS:
             if col in rec:
-                value = _number(rec.get(col), code=code, column=col, row=i)
+                raw = rec.get(col)
+                flag = _text(raw)
+                if flag is not None and flag.upper() in {"TRUE", "FALSE"}:
+                    raw = 1.0 if flag.upper() == "TRUE" else 0.0
+                value = _number(raw, code=code, column=col, row=i)
                 if value is not None:
                     params[col] = value
         nodes.append(

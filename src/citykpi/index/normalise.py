@@ -191,8 +191,8 @@ def fit_normalisation(
     sd: ParamLike = None,
     scale: ParamLike = None,
     targets: ParamLike = None,
-    trunc: bool = True,
-    cap_max: bool = False,
+    trunc: bool | Sequence[bool] | FloatArray = True,
+    cap_max: bool | Sequence[bool] | FloatArray = False,
     percentile: float = 2.5,
     zero_variance: Literal["error", "nan"] = "error",
     codes: Sequence[str] | None = None,
@@ -219,9 +219,9 @@ def fit_normalisation(
     targets
         Per-indicator targets for dist2targ and sdsn (original units).
     trunc
-        Clip goalposts scores to [0, 1] before scaling.
+        Clip goalposts scores to [0, 1] before scaling (one flag, or one per indicator).
     cap_max
-        Cap dist2targ scores at 1.
+        Cap dist2targ scores at 1 (one flag, or one per indicator).
     percentile
         Percentile of the direction-adjusted data used as the SDSN lower bound.
     zero_variance
@@ -263,8 +263,9 @@ def fit_normalisation(
         off = _per_indicator(mean, n, 0.0, name="mean")
         _check_spread(divisor, names, method, zero_variance)
     elif method == "dist2max":
+        # 1 - (max - v)/(max - min), written so that it is bit-identical to COINr's form
         vmin, vmax = _nan_stat("min", v), _nan_stat("max", v)
-        center, divisor, mult, off = vmin, vmax - vmin, ones, zeros
+        center, divisor, mult, off = vmax, vmax - vmin, ones, ones
         _check_spread(divisor, names, method, zero_variance)
     elif method == "fracmax":
         center, divisor, mult, off = zeros, _nan_stat("max", v), ones, zeros
@@ -275,22 +276,23 @@ def fit_normalisation(
         uv = np.where(d > 0, hi_x, -lo_x)
         center, divisor = lv, uv - lv
         mult, off = _per_indicator(scale, n, 1.0, name="scale"), zeros
-        if trunc:
-            low, high = zeros, ones
+        clip = _per_indicator(trunc, n, 1.0, name="trunc") != 0
+        low, high = np.where(clip, 0.0, -np.inf), np.where(clip, 1.0, np.inf)
         _check_positive(divisor, names, "upper goalpost must differ from the lower one")
     elif method == "scaled":
         lo_x = _per_indicator(lower, n, 0.0, name="lower")
         hi_x = _per_indicator(upper, n, 100.0, name="upper")
-        d = np.ones(n)
+        # as COINr's n_scaled: the bounds apply to the direction-adjusted values as given
         center, divisor = lo_x, hi_x - lo_x
         mult, off = _per_indicator(scale, n, 100.0, name="scale"), zeros
         _check_positive(np.abs(divisor), names, "upper must differ from lower")
     elif method == "dist2targ":
+        # 1 - (target - v)/(target - min), COINr's form, with the target direction-adjusted
         t = _required(targets, n, names, "targets", method) * d
         vmin = _nan_stat("min", v)
-        center, divisor, mult, off = vmin, t - vmin, ones, zeros
-        if cap_max:
-            high = ones
+        center, divisor, mult, off = t, t - vmin, ones, ones
+        cap = _per_indicator(cap_max, n, 0.0, name="cap_max") != 0
+        high = np.where(cap, 0.0, np.inf)
         _check_positive(np.abs(divisor), names, "the target must differ from the worst value")
     elif method == "sdsn":
         fixed_lo = _per_indicator(lower, n, math.nan, name="lower")
@@ -378,8 +380,8 @@ def normalise(
     sd: ParamLike = None,
     scale: ParamLike = None,
     targets: ParamLike = None,
-    trunc: bool = True,
-    cap_max: bool = False,
+    trunc: bool | Sequence[bool] | FloatArray = True,
+    cap_max: bool | Sequence[bool] | FloatArray = False,
     percentile: float = 2.5,
     zero_variance: Literal["error", "nan"] = "error",
     codes: Sequence[str] | None = None,

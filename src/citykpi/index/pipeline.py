@@ -174,11 +174,14 @@ def _normalise_args(
             "lower": "goalpost_lower",
             "upper": "goalpost_upper",
             "scale": "goalpost_scale",
+            "trunc": "goalpost_trunc2posts",
         },
+        "dist2targ": {"cap_max": "dist2targ_cap_max"},
         "sdsn": {"lower": "sdsn_lower", "upper": "sdsn_upper"},
     }.get(method, {})
     for arg, col in meta_cols.items():
-        value = _meta_param(h, col, args[arg])
+        fallback = args[arg]
+        value = _meta_param(h, col, None if fallback is None else float(fallback))
         if value is not None:
             args[arg] = value
     if method in {"dist2targ", "sdsn"} and "targets" not in args:
@@ -206,7 +209,7 @@ def _run_normalise(
     for code, override in step.indicators.items():
         j = codes.index(code)
         sub_args = _normalise_args(override, h, override.method, step.use_meta)
-        for key in ("lower", "upper", "mean", "sd", "scale", "targets"):
+        for key in ("lower", "upper", "mean", "sd", "scale", "targets", "trunc", "cap_max"):
             if isinstance(sub_args.get(key), np.ndarray):
                 sub_args[key] = sub_args[key][j : j + 1]
         sub = normalise(
@@ -399,6 +402,7 @@ def build_index(
                 f2=step.f2,
                 combine_treat=step.combine_treat,
                 force_win=step.force_win,
+                boxcox_lambda=step.boxcox_lambda,
                 skip=step.skip,
                 overrides=overrides,
                 codes=codes,

@@ -79,9 +79,10 @@ class TreatOverride(_Step):
     winmax: int | None = None
     skew_thresh: float | None = None
     kurt_thresh: float | None = None
-    f2: Literal["log_CT", "log_CT_plus", "log_CT_orig", "none"] | None = None
+    f2: Literal["log_CT", "log_CT_plus", "log_CT_orig", "boxcox", "none"] | None = None
     combine_treat: bool | None = None
     force_win: bool | None = None
+    boxcox_lambda: float | None = None
 
 
 class TreatStep(_Step):
@@ -91,9 +92,10 @@ class TreatStep(_Step):
     winmax: int | None = Field(5, ge=0)
     skew_thresh: float = 2.0
     kurt_thresh: float = 3.5
-    f2: Literal["log_CT", "log_CT_plus", "log_CT_orig", "none"] = "log_CT"
+    f2: Literal["log_CT", "log_CT_plus", "log_CT_orig", "boxcox", "none"] = "log_CT"
     combine_treat: bool = False
     force_win: bool = False
+    boxcox_lambda: float = 1.0
     skip: list[str] = Field(default_factory=list)
     indicators: dict[str, TreatOverride] = Field(default_factory=dict)
 

@@ -14,8 +14,9 @@ For each indicator (direction ignored, statistics over the non-missing values):
    (unless ``combine_treat``) and the *original* column is transformed: ``log_CT`` is
    ``ln(x - min + 0.01 (max - min))``; ``log_CT_plus`` the same for a positive skew and
    ``-ln(max + 0.01 (max - min) - x)`` for a negative one; ``log_CT_orig`` is
-   ``ln(x - min + 1)``; ``"none"`` keeps the winsorised column. The result is kept even if it
-   still fails.
+   ``ln(x - min + 1)``; ``boxcox`` is COINr's Box-Cox on ``x - min + 1`` with ``boxcox_lambda``
+   (``ln`` when lambda is 0; as in COINr its points are not flagged); ``"none"`` keeps the
+   winsorised column. The result is kept even if it still fails.
 
 :func:`treat` returns, besides the data, the table of treated points (``"winhi"``, ``"winlo"``,
 ``"log_CT"``, joined with ``+`` as COINr does, e.g. ``"winhi+log_CT"``) and one details row per
@@ -37,7 +38,7 @@ from citykpi.errors import SpecError
 from citykpi.index.records import Detail, FloatArray, StepRecord, as_float_array
 
 #: Second-stage transformations.
-FALLBACKS: Final[tuple[str, ...]] = ("log_CT", "log_CT_plus", "log_CT_orig", "none")
+FALLBACKS: Final[tuple[str, ...]] = ("log_CT", "log_CT_plus", "log_CT_orig", "boxcox", "none")
 
 
 def skew_type2(x: FloatArray) -> float:
@@ -91,6 +92,7 @@ class TreatParams:
     x_min: float = math.nan
     x_max: float = math.nan
     skew_sign: float = 1.0
+    boxcox_lambda: float = 1.0
 
     def apply(self, x: FloatArray) -> FloatArray:
         """Return ``x`` treated with these frozen parameters."""
@@ -99,7 +101,9 @@ class TreatParams:
             arr = np.where(np.isnan(arr), arr, np.clip(arr, self.clip_low, self.clip_high))
         if self.transform == "none":
             return arr
-        return _log_transform(arr, self.transform, self.x_min, self.x_max, self.skew_sign)
+        return _log_transform(
+            arr, self.transform, self.x_min, self.x_max, self.skew_sign, self.boxcox_lambda
+        )
 
     def as_dict(self) -> dict[str, Detail]:
         """Return the parameters as a JSON-serialisable mapping."""
@@ -110,6 +114,7 @@ class TreatParams:
             "x_min": _num(self.x_min),
             "x_max": _num(self.x_max),
             "skew_sign": self.skew_sign,
+            "boxcox_lambda": self.boxcox_lambda,
         }
 
     @classmethod
@@ -122,6 +127,7 @@ class TreatParams:
             x_min=_unnum(data.get("x_min"), math.nan),
             x_max=_unnum(data.get("x_max"), math.nan),
             skew_sign=_unnum(data.get("skew_sign"), 1.0),
+            boxcox_lambda=_unnum(data.get("boxcox_lambda"), 1.0),
         )
 
 
@@ -143,9 +149,12 @@ def _unnum(v: object, default: float) -> float:
 
 
 def _log_transform(
-    x: FloatArray, method: str, x_min: float, x_max: float, skew_sign: float
+    x: FloatArray, method: str, x_min: float, x_max: float, skew_sign: float, lam: float = 1.0
 ) -> FloatArray:
     with np.errstate(invalid="ignore", divide="ignore"):
+        if method == "boxcox":
+            shifted = x - x_min + 1.0
+            return np.log(shifted) if lam == 0 else (shifted**lam - 1.0) / lam
         if method == "log_CT":
             return np.log(x - x_min + 0.01 * (x_max - x_min))
         if method == "log_CT_orig":
@@ -225,6 +234,7 @@ def treat_column(
     f2: str = "log_CT",
     combine_treat: bool = False,
     force_win: bool = False,
+    boxcox_lambda: float = 1.0,
 ) -> ColumnTreatment:
     """Treat one column with the two-stage rule (see the module docstring)."""
     if f2 not in FALLBACKS:
@@ -253,10 +263,12 @@ def treat_column(
     obs_b = base[~np.isnan(base)]
     lo, hi = float(np.min(obs_b)), float(np.max(obs_b))
     sign = 1.0 if not (skew_type2(base) < 0) else -1.0
-    x2 = _log_transform(base, f2, lo, hi, sign)
-    params = TreatParams(params.clip_low, params.clip_high, f2, lo, hi, sign)
+    x2 = _log_transform(base, f2, lo, hi, sign, boxcox_lambda)
+    params = TreatParams(params.clip_low, params.clip_high, f2, lo, hi, sign, boxcox_lambda)
     pass2, sk2, kt2 = _passes(x2, skew_thresh, kurt_thresh)
     details.update({"pass2": pass2, "skew2": sk2, "kurt2": kt2})
+    if f2 == "boxcox":  # COINr's boxcox returns no flags: only the winsorised points show
+        return ColumnTreatment(x2, win_flags, details, params)
     joined = np.array([f"{w}+{f2}" for w in win_flags], dtype=object)
     return ColumnTreatment(x2, joined.astype(str), details, params)
 
@@ -279,6 +291,7 @@ def treat(
     f2: str = "log_CT",
     combine_treat: bool = False,
     force_win: bool = False,
+    boxcox_lambda: float = 1.0,
     skip: Sequence[str] = (),
     overrides: Mapping[str, Mapping[str, object]] | None = None,
     codes: Sequence[str] | None = None,
@@ -294,11 +307,14 @@ def treat(
     skew_thresh, kurt_thresh
         Thresholds of the pass test ``|skew| < skew_thresh or kurtosis < kurt_thresh``.
     f2
-        Fallback transformation, one of {"log_CT", "log_CT_plus", "log_CT_orig", "none"}.
+        Fallback transformation, one of {"log_CT", "log_CT_plus", "log_CT_orig", "boxcox",
+        "none"}.
     combine_treat
         Apply ``f2`` to the winsorised column instead of the original one.
     force_win
         Winsorise up to ``winmax`` points even when the column passes.
+    boxcox_lambda
+        Lambda of the ``boxcox`` fallback.
     skip
         Indicator codes left untreated.
     overrides
@@ -321,6 +337,7 @@ def treat(
         "f2": f2,
         "combine_treat": combine_treat,
         "force_win": force_win,
+        "boxcox_lambda": boxcox_lambda,
     }
     overrides = overrides or {}
     unknown = sorted(set(overrides) - set(names)) + sorted(set(skip) - set(names))
@@ -344,6 +361,7 @@ def treat(
             f2=str(opts["f2"]),
             combine_treat=bool(opts["combine_treat"]),
             force_win=bool(opts["force_win"]),
+            boxcox_lambda=float(opts["boxcox_lambda"]),  # type: ignore[arg-type]
         )
         out[:, j] = res.x
         points[:, j] = res.points
