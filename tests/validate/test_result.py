@@ -190,3 +190,30 @@ def test_validation_keeps_every_row_in_order(rows: list[tuple[str, float | None,
     assert checked["code"].tolist() == frame["code"].tolist()
     assert checked["row"].tolist() == frame["row"].tolist()
     assert checked["raw_value"].tolist() == frame["raw_value"].tolist()
+
+
+def test_a_workbook_cell_reference_locates_the_issue(
+    catalogue: Catalogue, settings: Settings
+) -> None:
+    frame = frame_of([raw("traffic_deaths", -1, row="Society and Culture!F12")])
+    issue = validate(frame, catalogue=catalogue, settings=settings).errors[0]
+    assert (issue.location.row, issue.location.cell) == (None, "Society and Culture!F12")
+    assert issue.location.describe().startswith("sub.csv, cell Society and Culture!F12, ")
+
+
+@hsettings(max_examples=60, deadline=None)
+@given(st.floats(min_value=0, max_value=1e9, allow_nan=False))
+def test_mwh_converts_to_kwh_and_keeps_the_original(value: float) -> None:
+    frame = frame_of([raw("electricity_used", value, unit="MWh")])
+    row = validate(frame, catalogue=_CAT).frame.iloc[0]
+    assert row["value"] == pytest.approx(value * 1000, rel=1e-12)
+    assert (row["unit"], row["original_unit"], row["original_value"]) == ("kWh", "MWh", value)
+
+
+@hsettings(max_examples=60, deadline=None)
+@given(st.floats(min_value=0, max_value=1e4, allow_nan=False), st.sampled_from(["ppm", "ppb"]))
+def test_no2_mixing_ratios_use_the_published_factor(value: float, unit: str) -> None:
+    frame = frame_of([raw("no2_concentration", value, unit=unit)])
+    row = validate(frame, catalogue=_CAT).frame.iloc[0]
+    factor = 1900.0 if unit == "ppm" else 1.9
+    assert row["value"] == pytest.approx(value * factor, rel=1e-12)
