@@ -90,6 +90,10 @@ def test_data_quality_and_yes_no_cells_have_drop_downs(
     ws = sheet(path, "Economy")
     lists = {str(dv.sqref): dv.formula1 for dv in ws.data_validations.dataValidation}
     assert lists == {"H4:H5": '"' + ",".join(LABELS) + '"', "F5": '"yes,no"'}
+    cover = sheet(path, "Cover").data_validations.dataValidation
+    assert [(str(v.sqref), v.type, v.formula1, v.formula2) for v in cover] == [
+        ("B4", "whole", "1900", "2100")
+    ]
 
 
 def fill(path: Path) -> None:

@@ -161,6 +161,17 @@ def _write_cover(ws: Worksheet, city: str, year: int, version: str) -> None:
     for ref in (layout.COVER_CITY, layout.COVER_YEAR):
         ws[ref].protection = _UNLOCKED
         ws[ref].fill = _FILL
+    year_check = DataValidation(
+        type="whole",
+        operator="between",
+        formula1="1900",
+        formula2="2100",
+        showErrorMessage=True,
+        errorTitle="Year",
+        error="Write the reporting year as four digits, e.g. 2024.",
+    )
+    year_check.add(layout.COVER_YEAR)
+    ws.add_data_validation(year_check)
     ws["A8"] = "Instructions"
     ws["A8"].font = Font(bold=True)
     for offset, line in enumerate(_INSTRUCTIONS, start=9):
