@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from citykpi.catalogue.units import convert, normalise_unit, parse_unit
+from citykpi.catalogue.units import convert, normalise_unit, parse_unit, unit_label
 from citykpi.errors import UnitError
 
 
@@ -90,3 +90,20 @@ def test_ppb_is_a_thousandth_of_ppm(value: float) -> None:
         ppm = convert(value, "ppm", "ug/m3", substance=gas)
         ppb = convert(value * 1000, "ppb", "ug/m3", substance=gas)
         assert ppb == pytest.approx(ppm, rel=1e-9)
+
+
+@pytest.mark.parametrize(
+    ("unit", "label"),
+    [
+        ("percent", "%"),
+        ("per_100k_inhabitants", "per 100,000 inhabitants"),
+        ("km * per_100k_inhabitants", "km per 100,000 inhabitants"),
+        ("kWh / inhabitant", "kWh per inhabitant"),
+        ("ekWh / m**2", "ekWh per m²"),
+        ("ug/m**3", "µg/m³"),
+        ("yes_no", "yes/no"),
+        ("GJ", "GJ"),
+    ],
+)
+def test_unit_label(unit: str, label: str) -> None:
+    assert unit_label(unit) == label

@@ -11,6 +11,7 @@ from typing import TypeAlias
 
 from citykpi.catalogue.loader import Catalogue
 from citykpi.catalogue.schema import DataPoint, InputDef, Kpi
+from citykpi.catalogue.units import unit_label
 
 JsonValue: TypeAlias = str | int | float | bool | list["JsonValue"] | dict[str, "JsonValue"] | None
 Cell: TypeAlias = str | int | float | bool | None
@@ -54,6 +55,7 @@ def _data_point_record(dp: DataPoint) -> dict[str, JsonValue]:
         "id": dp.id,
         "name": dp.name,
         "unit": dp.unit,
+        "unit_label": unit_label(dp.unit),
         "formula": dp.formula,
         "inputs": list(dp.inputs),
         "direction": dp.direction.value,
@@ -75,6 +77,7 @@ def kpi_record(kpi: Kpi) -> dict[str, JsonValue]:
         "tier": kpi.tier,
         "type": kpi.type,
         "unit": kpi.unit,
+        "unit_label": unit_label(kpi.unit),
         "direction": kpi.direction.value,
         "provenance": kpi.provenance,
         "definition": kpi.definition,

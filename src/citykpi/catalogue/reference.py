@@ -11,6 +11,7 @@ from collections import Counter
 from citykpi.catalogue.functions import FUNCTIONS
 from citykpi.catalogue.loader import Catalogue, load_catalogue
 from citykpi.catalogue.schema import Kpi
+from citykpi.catalogue.units import unit_label
 
 _HOW_TO_ADD = (
     "## How to add or change a KPI",
@@ -29,6 +30,11 @@ _HOW_TO_ADD = (
     "5. Add a hand-computed case to `tests/catalogue/test_formulas_table.py` and run "
     "`python scripts/gen_kpi_docs.py` to refresh this page and the JSON Schema.",
 )
+
+
+def _unit(unit: str) -> str:
+    label = unit_label(unit)
+    return f"`{unit}` ({label})" if label and label != unit else f"`{unit}`"
 
 
 def _cell(text: str) -> str:
@@ -63,7 +69,7 @@ def _kpi_section(k: Kpi) -> list[str]:
     facts = [
         f"Tier: {k.tier}",
         f"Type: {k.type or 'not confirmed'}",
-        f"Unit: `{k.unit}`",
+        f"Unit: {_unit(k.unit)}",
         f"Direction: {k.direction.value}",
         f"Provenance: {k.provenance}",
     ]
@@ -89,7 +95,7 @@ def _kpi_section(k: Kpi) -> list[str]:
     ]
     for dp in k.data_points:
         lines.append(
-            f"| `{dp.id}` {_cell(dp.name)} | `{dp.unit}` | `{_cell(dp.formula)}` | "
+            f"| `{dp.id}` {_cell(dp.name)} | {_unit(dp.unit)} | `{_cell(dp.formula)}` | "
             f"{dp.direction.value} | {dp.provenance} |"
         )
     notes = [dp for dp in k.data_points if dp.notes]

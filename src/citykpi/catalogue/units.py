@@ -192,6 +192,45 @@ def convert(value: float, from_unit: str, to_unit: str, *, substance: str | None
     return float(converted)
 
 
+_LABELS: Final[dict[str, str]] = {
+    "percent": "%",
+    "dimensionless": "",
+    "count": "number",
+    "yes_no": "yes/no",
+    "per_100k": "per 100,000",
+    "per_100k_inhabitants": "per 100,000 inhabitants",
+    "ug/m**3": "µg/m³",
+    "m**2": "m²",
+    "m**3": "m³",
+    "km**2": "km²",
+    "inhabitant": "inhabitants",
+    "household": "households",
+    "year": "years",
+    "minute": "minutes",
+}
+
+
+_SINGULAR: Final = frozenset({"inhabitant", "household", "year", "minute", "hour"})
+
+
+def unit_label(unit: str) -> str:
+    """Return a short label for people, e.g. ``"km per 100,000 inhabitants"`` or ``"%"``.
+
+    Catalogue units are pint strings; this gives the wording used in reports and templates.
+    """
+    text = unit.strip()
+    if text in _LABELS:
+        return _LABELS[text]
+    if " * per_100k_inhabitants" in text:
+        head = text.replace(" * per_100k_inhabitants", "")
+        return f"{_LABELS.get(head, head)} per 100,000 inhabitants"
+    if " / " in text:
+        num, _, den = text.partition(" / ")
+        # "per inhabitant", not "per inhabitants": the denominator stays singular.
+        return f"{_LABELS.get(num, num)} per {den if den in _SINGULAR else _LABELS.get(den, den)}"
+    return text
+
+
 def dimensionality(unit: str) -> str:
     """Return what ``unit`` measures, e.g. ``"[mass] / [length] ** 3"``."""
     dim = str(parse_unit(unit).dimensionality)
@@ -207,4 +246,5 @@ __all__ = [
     "normalise_unit",
     "parse_unit",
     "registry",
+    "unit_label",
 ]
