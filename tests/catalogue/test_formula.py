@@ -161,3 +161,37 @@ def test_shares_of_total_sum_to_100(x: float, y: float, z: float) -> None:
         evaluate_formula(f"share_of_total({part}, x, y, z)", values) for part in ("x", "y", "z")
     )
     assert total == pytest.approx(100.0, rel=1e-9)
+
+
+_VALUES = {"a": 3.0, "b": 7.0, "c": 0.5}
+#: A random expression as (text, value), value None once a division by zero occurred.
+Expr = tuple[str, float | None]
+_leaf: st.SearchStrategy[Expr] = st.sampled_from(
+    [("a", 3.0), ("b", 7.0), ("c", 0.5), ("2", 2.0), ("10", 10.0)]
+)
+
+
+def _combine(parts: tuple[Expr, str, Expr]) -> Expr:
+    (lt, lv), op, (rt, rv) = parts
+    text = f"({lt} {op} {rt})"
+    if lv is None or rv is None or (op == "/" and rv == 0):
+        return text, None
+    value = {"+": lv + rv, "-": lv - rv, "*": lv * rv}.get(op, lv / rv if rv else 0.0)
+    return text, value
+
+
+_expr = st.recursive(
+    _leaf,
+    lambda inner: st.tuples(inner, st.sampled_from(["+", "-", "*", "/"]), inner).map(_combine),
+    max_leaves=8,
+)
+
+
+@given(_expr)
+def test_random_arithmetic_matches_a_reference(expr: Expr) -> None:
+    text, expected = expr
+    if expected is None:
+        with pytest.raises(FormulaError, match="Division by zero"):
+            evaluate_formula(text, _VALUES)
+    else:
+        assert evaluate_formula(text, _VALUES) == pytest.approx(expected, rel=1e-12, abs=1e-12)
