@@ -193,7 +193,8 @@ def plan_target(
     else:
         klass = "insufficient_data"
     unit = f" {m.unit}" if m.unit else ""
-    parts = [f"requires {abs(required):.3g}{unit} a year"]
+    change = "a fall" if required < 0 else "a rise"
+    parts = [f"requires {change} of {abs(required):.3g}{unit} a year"]
     if with_data:
         parts.append(f"{achieving} of {with_data} peers achieved that pace in any 3-year window")
     if observed is not None:

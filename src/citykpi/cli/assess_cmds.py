@@ -288,9 +288,13 @@ def plan_cmd(
         table, city=city, data_point=data_point, target=target, year=year, peers=peers
     )
     row: dict[str, Cell] = {c: _cell(getattr(result, c)) for c in PLAN_COLUMNS}
-    emit_rows([row], columns=PLAN_COLUMNS, fmt=fmt, title="Target plan")
     if fmt is OutputFormat.table:
+        # one plan has many fields: show them as a vertical table that fits a terminal
+        fields = [{"field": c, "value": row[c]} for c in PLAN_COLUMNS if c != "message"]
+        emit_rows(fields, columns=("field", "value"), fmt=fmt, title="Target plan")
         console.print(result.message, highlight=False)
+    else:
+        emit_rows([row], columns=PLAN_COLUMNS, fmt=fmt)
 
 
 def register(app: typer.Typer) -> None:
