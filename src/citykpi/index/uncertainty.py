@@ -452,7 +452,12 @@ class UncertaintyAnalysis:
         batches: list[list[int]] = []
         for rows in classes.values():
             b = bases[base_of[rows[0]]]
-            per = max(1, CHUNK_BYTES // (8 * max(1, len(b.units)) * len(b.hierarchy.codes) * 4))
+            step = self._agg_step(self._split(draws[rows[0]])[1])
+            members = [bases[k] for k in sorted({int(base_of[i]) for i in rows})]
+            if closed_form_kind(step, members, self.target) is not None:
+                per = max(1, CHUNK_BYTES // (8 * (len(b.units) + len(b.hierarchy.codes)) * 4))
+            else:
+                per = max(1, CHUNK_BYTES // (8 * max(1, len(b.units)) * len(b.hierarchy.codes) * 4))
             batches.extend(rows[k : k + per] for k in range(0, len(rows), per))
         scores = np.full((arr.shape[0], len(self.units)), np.nan)
         state = _Batching(self, bases, base_of, draws)
@@ -552,9 +557,22 @@ class _Batching:
         step = a._agg_step(agg)
         idx = self.base_of[list(rows)]
         uniq, inv = np.unique(idx, return_inverse=True)
-        xs = np.stack([self.bases[k].x for k in uniq])[inv]
         ws = np.stack([self.bases[k].weights for k in uniq])[inv]
         w = ws * a._noise_factor([self.draws[i] for i in rows], codes)
+        kind = closed_form_kind(step, [self.bases[k] for k in uniq], a.target)
+        cols = [a.units.index(u) for u in b0.units]
+        full = np.full((len(rows), len(a.units)), np.nan)
+        if kind is not None:
+            eff = effective_weights(h, w)[:, : len(h.indicators)]
+            for pos, k in enumerate(uniq):
+                sel = inv == pos
+                x = self.bases[k].x
+                if kind == "amean":
+                    full[np.ix_(sel, cols)] = eff[sel] @ x.T
+                else:
+                    full[np.ix_(sel, cols)] = np.exp(eff[sel] @ np.log(x).T)
+            return full
+        xs = np.stack([self.bases[k].x for k in uniq])[inv]
         try:
             out = aggregate(
                 xs,
@@ -570,9 +588,52 @@ class _Batching:
             shown = {k: value_text(v) for k, v in first.items()}
             msg = f"Aggregating replications such as {shown} failed: {e}"
             raise IndexComputationError(msg) from e
-        full = np.full((len(rows), len(a.units)), np.nan)
-        full[:, [a.units.index(u) for u in b0.units]] = out
+        full[:, cols] = out
         return full
+
+
+def closed_form_kind(step: AggregateStep, bases: Sequence[_Upstream], target: str) -> str | None:
+    """Return ``"amean"``/``"gmean"`` when the index is a closed form of the indicators, else None.
+
+    With the same arithmetic (geometric) mean at every level, no data threshold and no missing
+    value, the index is the weighted arithmetic (geometric) mean of the indicators with their
+    *effective* weights (each weight's share within its group times its ancestors' shares), so
+    all replications reduce to one matrix product. Anything else goes through
+    :func:`citykpi.index.aggregate`.
+    """
+    methods = step.method if isinstance(step.method, list) else [step.method]
+    thresholds = step.dat_thresh if isinstance(step.dat_thresh, list) else [step.dat_thresh]
+    kind = methods[0]
+    if kind not in ("amean", "gmean") or any(m != kind for m in methods):
+        return None
+    if any(t is not None for t in thresholds):
+        return None
+    for b in bases:
+        if target != b.hierarchy.root or np.isnan(b.x).any():
+            return None
+        if kind == "gmean" and not np.all(b.x > 0):
+            return None  # the engine raises the error that names the indicator and unit
+        if np.any(b.weights <= 0):
+            return None
+    return kind
+
+
+def effective_weights(h: Hierarchy, w: FloatArray) -> FloatArray:
+    """Return the effective weight of every node for each row of weights ``w`` (``B x nodes``).
+
+    A node's effective weight is its weight divided by the sum of its siblings' weights, times
+    its parent's effective weight; the index has 1. Vectorised over the rows of ``w``.
+    """
+    eff = np.ones_like(w)
+    share = np.ones_like(w)
+    for level in range(2, h.n_levels + 1):
+        children, _, g = h.membership(level)
+        c = list(children)
+        share[:, c] = w[:, c] / ((w[:, c] @ g) @ g.T)
+    for level in range(h.n_levels, 1, -1):
+        children, parents, g = h.membership(level)
+        eff[:, list(children)] = share[:, list(children)] * (eff[:, list(parents)] @ g.T)
+    return eff
 
 
 # set just before a pool forks, so the workers inherit them instead of unpickling copies
