@@ -405,6 +405,8 @@ def retract_value(
         value=None,
         unit=current.unit if current else "",
         status="retracted",
+        source=current.source if current else "",
+        quality=current.quality if current else "",
         retracted=True,
     )
     versions = None if expected_version is None else {(slot.kind, slot.code): expected_version}
