@@ -56,10 +56,11 @@ def test_catalogue_json_for_one_code() -> None:
     assert kpi["data_points"][0]["inputs"] == ["households_with_internet", "households"]
 
 
-def test_catalogue_code_accepts_a_slug_and_unspaced_code() -> None:
+def test_catalogue_code_accepts_a_slug_unspaced_code_or_data_point() -> None:
     by_slug = json.loads(_run("catalogue", "--code", "air_pollution", "-f", "json")[1])
     by_code = json.loads(_run("catalogue", "--code", "EN:EN:AQ:1C", "-f", "json")[1])
-    assert by_slug == by_code
+    by_point = json.loads(_run("catalogue", "--code", "air_pollution_no2", "-f", "json")[1])
+    assert by_slug == by_code == by_point
     assert [dp["id"] for dp in by_code[0]["data_points"]] == [
         "air_pollution_pm25",
         "air_pollution_pm10",

@@ -89,11 +89,18 @@ def kpi_record(kpi: Kpi) -> dict[str, JsonValue]:
 
 
 def _selected(cat: Catalogue, code: str | None) -> tuple[Kpi, ...]:
-    return cat.kpis if code is None else (cat.kpi(code),)
+    if code is None:
+        return cat.kpis
+    if cat.has_data_point(code.strip()):
+        # A data point id names its KPI unambiguously; accept it for convenience.
+        return (cat.kpi_of(code.strip()),)
+    return (cat.kpi(code),)
 
 
 def kpi_records(cat: Catalogue, *, code: str | None = None) -> list[dict[str, JsonValue]]:
     """Return one JSON-ready object per KPI (only the KPI ``code`` if given).
+
+    ``code`` may be an official code (any spacing), a KPI slug or a data point id.
 
     Raises
     ------

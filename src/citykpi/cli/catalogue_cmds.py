@@ -30,7 +30,7 @@ def catalogue(
     code: str | None = typer.Option(
         None,
         "--code",
-        help="Show only this KPI (official code such as 'EC: ICT: ICT: 1C', or slug).",
+        help="Show only this KPI: official code such as 'EC: ICT: ICT: 1C', slug or data point id.",
     ),
     fmt: OutputFormat = typer.Option(OutputFormat.table, "--format", "-f", help=_FORMAT_HELP),
     path: Path | None = typer.Option(None, "--catalogue", help=_CATALOGUE_HELP),
@@ -46,7 +46,12 @@ def catalogue(
 
 
 def inputs(
-    fmt: OutputFormat = typer.Option(OutputFormat.table, "--format", "-f", help="Output format."),
+    fmt: OutputFormat = typer.Option(
+        OutputFormat.table,
+        "--format",
+        "-f",
+        help="Output format: table (main columns), csv (every column) or json (feeds as a list).",
+    ),
     path: Path | None = typer.Option(None, "--catalogue", help=_CATALOGUE_HELP),
 ) -> None:
     """List the raw inputs a city reports, each once, with unit and the data points it feeds."""
