@@ -10,6 +10,7 @@ progress measure's method 1 and a projection.
 from __future__ import annotations
 
 import math
+from collections.abc import Collection
 from dataclasses import dataclass
 from typing import Final
 
@@ -64,6 +65,7 @@ def assess_trends(
     targets: TargetSet | None = None,
     meta: MetaMap | None = None,
     options: TrendOptions | None = None,
+    cities: Collection[str] | None = None,
 ) -> pd.DataFrame:
     """Return the trend statuses and projection of every series of a KPI table.
 
@@ -78,6 +80,8 @@ def assess_trends(
         Data point metadata; defaults to the bundled catalogue.
     options
         Base, target and projection years and the prediction-interval level.
+    cities
+        Only assess these cities' series; ``top_five_mean`` targets still come from every city.
 
     Returns
     -------
@@ -91,6 +95,8 @@ def assess_trends(
     opts = options or TrendOptions()
     computed = top_five_means(kpis, meta=info, targets=tset)
     ok = usable_rows(kpis)
+    if cities is not None:
+        ok = ok[ok["city"].isin(set(cities))]
     rows: list[dict[str, object]] = []
     grouped: dict[tuple[str, str], dict[int, float]] = {}
     codes: dict[str, str] = {}

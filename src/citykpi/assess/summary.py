@@ -104,7 +104,7 @@ def summarise_city(
     mine = mine[mine["year"] == year]
     scores = aggregate_scores(mine, meta=info)
     dims = scores[scores["level"] == "dimension"]
-    trends = assess_trends(kpis[kpis["city"] == city], targets=tset, meta=info)
+    trends = assess_trends(kpis, targets=tset, meta=info, cities=[city])
     arrows = dict(
         zip(
             trends["data_point"],

@@ -166,12 +166,11 @@ def trends_cmd(
     table = read_kpi_table(kpis)
     tset = _target_set(targets, no_defaults)
     opts = TrendOptions(base_year=base_year, projection_year=year)
-    trends = assess_trends(table, targets=tset, options=opts)
-    if city is not None:
-        if city not in set(table["city"]):
-            msg = f"City {city!r} is not in {str(kpis)!r}; check the spelling."
-            raise InputError(msg)
-        trends = trends[trends["city"] == city]
+    if city is not None and city not in set(table["city"]):
+        msg = f"City {city!r} is not in {str(kpis)!r}; check the spelling."
+        raise InputError(msg)
+    only = None if city is None else [city]
+    trends = assess_trends(table, targets=tset, options=opts, cities=only)
     if out is not None:
         out.parent.mkdir(parents=True, exist_ok=True)
         trends.to_csv(out, index=False)
