@@ -118,15 +118,17 @@ class RawTableBuilder:
     issues: list[Issue] = field(default_factory=list)
     _columns: dict[str, list[object]] = field(default_factory=lambda: {c: [] for c in RAW_COLUMNS})
 
+    def __post_init__(self) -> None:
+        self._lists = [self._columns[c] for c in RAW_COLUMNS]
+
     def add(self, record: Record) -> None:
         """Normalise ``record`` into one row, or collect the issue that prevents it."""
         get = record.fields.get
         city = raw_text(get("city")).strip()
         year = parse_year(get("year"))
         code_text = raw_text(get("code"))
-        problem = self._missing(record, city, year, code_text)
-        if problem is not None or year is None:
-            self.issues.extend([problem] if problem is not None else [])
+        if not city or year is None or not code_text.strip():
+            self.issues.append(self._missing(record, city, year))
             return
         try:
             resolved = self.index.resolve(
@@ -145,23 +147,23 @@ class RawTableBuilder:
             )
             return
         raw = get("value")
-        values: dict[str, object] = {
-            "city": city,
-            "year": year,
-            "kind": resolved.kind,
-            "code": resolved.code,
-            "value": parse_value(raw),
-            "raw_value": raw_text(raw),
-            "unit": raw_text(get("unit")).strip(),
-            "source": raw_text(get("source")).strip(),
-            "quality": normalise_quality(raw_text(get("quality"))),
-            "file": record.file,
-            "row": record.row,
-        }
-        for name, value in values.items():
-            self._columns[name].append(value)
+        row = (
+            city,
+            year,
+            resolved.kind,
+            resolved.code,
+            parse_value(raw),
+            raw_text(raw),
+            raw_text(get("unit")).strip(),
+            raw_text(get("source")).strip(),
+            normalise_quality(raw_text(get("quality"))),
+            record.file,
+            record.row,
+        )
+        for column, value in zip(self._lists, row, strict=True):
+            column.append(value)
 
-    def _missing(self, record: Record, city: str, year: int | None, code: str) -> Issue | None:
+    def _missing(self, record: Record, city: str, year: int | None) -> Issue:
         at = where(record.file, record.row)
         if not city:
             msg = f"{at} has no city; write the city name in the city column."
@@ -173,11 +175,9 @@ class RawTableBuilder:
                 "four digits, e.g. 2024."
             )
             reason, name = IngestReason.MISSING_YEAR, "year"
-        elif not code.strip():
+        else:
             msg = f"{at} has no code; write the input id or KPI code the value is for."
             reason, name, value = IngestReason.MISSING_CODE, "code", ""
-        else:
-            return None
         return issue(reason, msg, file=record.file, row=record.row, field_name=name, value=value)
 
     def frame(self) -> pd.DataFrame:
