@@ -198,3 +198,8 @@ def test_summary_of_one_city() -> None:
     assert summary.suggestion.data_point == "literacy"
     assert summary.suggestion.target == pytest.approx(77.0)
     assert not math.isnan(summary.suggestion.required_rate)
+    lines = summary.lines()
+    assert lines[0] == "A, 2024 (targets: t)"
+    assert lines[1] == "  Environment: 25.0 % (band 0-33, 1 data points)"
+    assert lines[4].startswith("    · pm25: 20 vs target 5 (25 % of target, 1 point(s)")
+    assert lines[-1].startswith("  Suggested target: 77 by 2030 for literacy.")

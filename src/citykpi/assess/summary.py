@@ -57,6 +57,27 @@ class CitySummary:
     weakest: tuple[WeakPoint, ...]
     suggestion: PlanResult | None
 
+    def lines(self) -> list[str]:
+        """Return the summary as short lines of text, ready to print."""
+        out = [f"{self.city}, {self.year} (targets: {self.target_set})"]
+        out += [
+            f"  {d.name}: {d.score:.1f} % (band {d.band}, {d.scored} data points)"
+            for d in self.dimensions
+        ]
+        out.append("  Weakest data points:")
+        out += [
+            f"    {w.arrow} {w.name}: {w.value:.4g} vs target {w.target:.4g} "
+            f"({w.achievement:.0f} % of target, {w.points} point(s), trend {w.sdsn_trend})"
+            for w in self.weakest
+        ]
+        if self.suggestion is not None:
+            s = self.suggestion
+            out.append(
+                f"  Suggested target: {s.suggested_target:.4g} by {s.target_year} "
+                f"for {s.data_point}. {s.message}"
+            )
+        return out
+
 
 def summarise_city(
     kpis: pd.DataFrame,
