@@ -8,10 +8,20 @@ and 95th percentile (numpy "linear", R type 7) of the rank and of the score of t
 
 **Batching.** A replication is determined by its *upstream* choices (every input addressing a
 step other than ``aggregate``, and the excluded indicator), its *aggregation* choices (inputs
-addressing ``aggregate``) and its weight set. Replications are grouped by upstream choices: the
-plain engine (:func:`citykpi.index.build_index`) runs once per distinct group, and all weight
-draws of a group that share the aggregation choices are aggregated in one batched call of
-:func:`citykpi.index.aggregate` (weights with a leading batch axis), in chunks that bound memory.
+addressing ``aggregate``) and its weight set.
+
+1. The steps before aggregation run once per distinct set of upstream choices, through the
+   plain engine (:func:`citykpi.index.build_index`) one step at a time, so that a shared prefix
+   (e.g. one outlier treatment under two normalisations) runs once.
+2. Every replication sharing the structure, the units and the aggregation choices, whatever its
+   upstream data and weights, is aggregated in one batched call of
+   :func:`citykpi.index.aggregate` (data and weights with a leading batch axis), in chunks that
+   bound memory. When the same arithmetic (or geometric) mean is used at every level without a
+   data threshold and the data are complete, the index is the weighted mean of the indicators
+   with their *effective* weights, and all replications reduce to one matrix product
+   (:func:`closed_form_kind`, :func:`effective_weights`; tested equal to the engine's
+   aggregation to 1e-13).
+
 With ``workers > 1`` and a large enough problem (:data:`PARALLEL_BUILD_CELLS`,
 :data:`PARALLEL_AGGREGATE_CELLS`) the upstream builds and the aggregation batches are spread over
 a process pool; each is computed the same way whichever process runs it, so the results are
@@ -437,8 +447,15 @@ class UncertaintyAnalysis:
         if workers > 1 and len(firsts) > 1 and size >= PARALLEL_BUILD_CELLS:
             _ANALYSIS[:] = [self]
             try:
+                # contiguous blocks of keys (in key order) keep shared step prefixes, such as
+                # one treatment under several normalisations, in the same worker's cache
+                order = sorted(range(len(firsts)), key=lambda k: list(keys)[k])
+                chunk = -(-len(firsts) // workers)
                 with _pool(workers) as pool:
-                    bases = list(pool.map(_upstream_in_worker, firsts))
+                    built = list(
+                        pool.map(_upstream_in_worker, [firsts[k] for k in order], chunksize=chunk)
+                    )
+                bases = [built[order.index(k)] for k in range(len(firsts))]
             finally:
                 _ANALYSIS.clear()
         else:
@@ -664,8 +681,13 @@ def default_workers(requested: int = 0) -> int:
 
 
 __all__ = [
+    "CHUNK_BYTES",
+    "PARALLEL_AGGREGATE_CELLS",
+    "PARALLEL_BUILD_CELLS",
     "STATS_COLUMNS",
     "UncertaintyAnalysis",
     "UncertaintyResult",
+    "closed_form_kind",
     "default_workers",
+    "effective_weights",
 ]
