@@ -8,7 +8,13 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from citykpi.catalogue.units import convert, normalise_unit, parse_unit, unit_label
+from citykpi.catalogue.units import (
+    conversion_factor,
+    convert,
+    normalise_unit,
+    parse_unit,
+    unit_label,
+)
 from citykpi.errors import UnitError
 
 
@@ -107,3 +113,24 @@ def test_ppb_is_a_thousandth_of_ppm(value: float) -> None:
 )
 def test_unit_label(unit: str, label: str) -> None:
     assert unit_label(unit) == label
+
+
+def test_conversion_factor() -> None:
+    assert conversion_factor("MWh", "kWh") == 1000.0
+    assert conversion_factor("ppm", "ug/m3", substance="SO2") == 2620.0
+
+
+@pytest.mark.parametrize(
+    ("src", "dst", "match"),
+    [
+        ("degC", "kelvin", r"Converting 'degC' to 'kelvin' adds an offset; use convert\(\)"),
+        ("kWh", "km", r"Cannot convert 'kWh' to 'km': they measure different things"),
+    ],
+)
+def test_conversion_factor_refuses(src: str, dst: str, match: str) -> None:
+    with pytest.raises(UnitError, match=match):
+        conversion_factor(src, dst)
+
+
+def test_offset_units_still_convert() -> None:
+    assert convert(20.0, "degC", "kelvin") == pytest.approx(293.15, rel=1e-12)

@@ -94,6 +94,7 @@ def normalise_unit(unit: str) -> str:
     return _POWER.sub(lambda m: "**" + {"²": "2", "³": "3"}.get(m.group(1), m.group(1)), text)
 
 
+@lru_cache(maxsize=1024)
 def parse_unit(unit: str) -> pint.Unit:
     """Return the pint unit for ``unit``.
 
@@ -172,24 +173,60 @@ def convert(value: float, from_unit: str, to_unit: str, *, substance: str | None
     UnitError
         When a unit is unknown or the two units measure different things.
     """
-    src = parse_unit(from_unit)
-    dst = parse_unit(to_unit)
     if math.isnan(value):
+        parse_unit(from_unit)
+        parse_unit(to_unit)
         return value
-    factor = _ppm_factor(src, dst, substance)
-    if factor is not None:
-        return value * factor
-    ureg = registry()
     try:
-        converted: float = ureg.Quantity(value, src).to(dst).magnitude
+        scale, offset = _affine(from_unit, to_unit, substance)
     except pint.errors.DimensionalityError as e:
+        src, dst = parse_unit(from_unit), parse_unit(to_unit)
         msg = (
             f"Cannot convert {value!r} from {from_unit!r} to {to_unit!r}: the first measures "
             f"{src.dimensionality!s} and the second {dst.dimensionality!s}; report the value "
             f"in {to_unit!r} or a unit of the same kind."
         )
         raise UnitError(msg) from e
-    return float(converted)
+    return value * scale + offset
+
+
+def conversion_factor(from_unit: str, to_unit: str, *, substance: str | None = None) -> float:
+    """Return the factor that converts a value in ``from_unit`` to ``to_unit``.
+
+    Raises
+    ------
+    UnitError
+        As :func:`convert` does, and for units with an offset (such as degC), which no single
+        factor converts.
+    """
+    try:
+        scale, offset = _affine(from_unit, to_unit, substance)
+    except pint.errors.DimensionalityError as e:
+        msg = f"Cannot convert {from_unit!r} to {to_unit!r}: they measure different things."
+        raise UnitError(msg) from e
+    if offset:
+        msg = f"Converting {from_unit!r} to {to_unit!r} adds an offset; use convert()."
+        raise UnitError(msg)
+    return scale
+
+
+@lru_cache(maxsize=4096)
+def _affine(from_unit: str, to_unit: str, substance: str | None) -> tuple[float, float]:
+    """Return (scale, offset) with ``to = from * scale + offset``; cached, as pint is slow.
+
+    Every pint conversion is affine, so two points determine it exactly.
+    """
+    src = parse_unit(from_unit)
+    dst = parse_unit(to_unit)
+    factor = _ppm_factor(src, dst, substance)
+    if factor is not None:
+        return factor, 0.0
+    if src == dst:
+        return 1.0, 0.0
+    ureg = registry()
+    at_zero = float(ureg.Quantity(0.0, src).to(dst).magnitude)
+    at_one = float(ureg.Quantity(1.0, src).to(dst).magnitude)
+    return at_one - at_zero, at_zero
 
 
 _LABELS: Final[dict[str, str]] = {
@@ -240,6 +277,7 @@ def dimensionality(unit: str) -> str:
 __all__ = [
     "PPB_TO_UGM3",
     "PPM_TO_UGM3",
+    "conversion_factor",
     "convert",
     "dimensionality",
     "is_known_unit",
