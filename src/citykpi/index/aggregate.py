@@ -139,16 +139,17 @@ def aggregate(
             raise SpecError(msg)
     lead = np.broadcast_shapes(arr.shape[:-2], w.shape[:-1])
     n_units = arr.shape[-2]
-    out = np.full((*lead, n_units, len(hierarchy.codes)), np.nan)
-    out[..., :n_ind] = arr
-    w = np.broadcast_to(w, (*lead, len(hierarchy.codes)))
     codes = hierarchy.codes
     missing_counts: dict[str, Detail] = {}
+    # Nodes are ordered level by level, so the children of level L are exactly the nodes of
+    # level L - 1 in order: each level is aggregated from the previous level's block, and the
+    # indicator block is never copied into a batch (weights alone may carry the batch axis).
+    blocks: list[FloatArray] = [arr]
+    c = arr
     for level in range(2, n_levels + 1):
-        child_pos, parent_pos, g = hierarchy.membership(level)
+        child_pos, _, g = hierarchy.membership(level)
         k = level - 2
-        c = out[..., list(child_pos)]
-        wc = w[..., list(child_pos)]
+        wc = w[..., child_pos[0] : child_pos[-1] + 1]
         m = str(methods[k])
         power = float(powers[k])  # type: ignore[arg-type]
         thr = thresholds[k]
@@ -161,8 +162,12 @@ def aggregate(
             mask = (~np.isnan(c)).astype(np.float64)
             avail = (mask @ g) / np.sum(g, axis=0)
             y = np.where(avail < float(thr), np.nan, y)  # type: ignore[arg-type]
-        out[..., list(parent_pos)] = y
+        blocks.append(y)
         missing_counts[f"level_{level}"] = int(np.sum(np.isnan(y)))
+        c = y
+    out = np.concatenate(
+        [np.broadcast_to(b, (*lead, n_units, b.shape[-1])) for b in blocks], axis=-1
+    )
     record = StepRecord(
         "aggregate",
         ",".join(str(m) for m in methods),
@@ -186,9 +191,10 @@ def _mean(
     units: Sequence[str] | None,
 ) -> FloatArray:
     mask = ~np.isnan(c)
-    wb = w[..., None, :]
-    wm = np.where(mask, wb, 0.0)
-    den = wm @ g
+    # weights folded into the membership matrix: [..., children, parents]; multiplying the data
+    # by it avoids [batch, units, children] temporaries when only the weights are batched
+    wg = w[..., :, None] * g
+    den = mask.astype(np.float64) @ wg
     if method == "genmean" and p == 0.0:
         method = "gmean"
     if method in {"gmean", "hmean"} or (method == "genmean" and p < 0):
@@ -198,17 +204,16 @@ def _mean(
     cz = np.where(mask, c, 0.0)
     with np.errstate(divide="ignore", invalid="ignore"):
         if method == "amean":
-            num = (cz * wb) @ g
-            y = num / den
+            y = (cz @ wg) / den
         elif method == "gmean":
             logs = np.where(mask, np.log(np.where(mask, c, 1.0)), 0.0)
-            y = np.exp(((logs * wb) @ g) / den)
+            y = np.exp((logs @ wg) / den)
         elif method == "hmean":
             inv = np.where(mask, 1.0 / np.where(mask, c, 1.0), 0.0)
-            y = den / ((inv * wb) @ g)
+            y = den / (inv @ wg)
         else:  # genmean
             pw = np.where(mask, np.power(np.where(mask, c, 1.0), p), 0.0)
-            y = np.power(((pw * wb) @ g) / den, 1.0 / p)
+            y = np.power((pw @ wg) / den, 1.0 / p)
     result: FloatArray = np.where(den == 0, np.nan, y)
     return result
 

@@ -99,17 +99,22 @@ class Hierarchy:
     groups: tuple[str, ...] = ()
     denominators: tuple[str, ...] = ()
     level_names: tuple[str, ...] = ()
+    #: Every node code, indicators first, then each level in turn (derived from ``nodes``).
+    codes: tuple[str, ...] = field(init=False, repr=False, compare=False)
+    #: The indicator (level 1) codes, in iMeta order (derived from ``nodes``).
+    indicators: tuple[str, ...] = field(init=False, repr=False, compare=False)
 
-    # ---------------------------------------------------------------- lookups
-    @property
-    def codes(self) -> tuple[str, ...]:
-        """Return every node code, indicators first, then each level in turn."""
-        return tuple(n.code for n in self.nodes)
-
-    @property
-    def indicators(self) -> tuple[str, ...]:
-        """Return the indicator (level 1) codes, in iMeta order."""
-        return tuple(n.code for n in self.nodes if n.level == 1)
+    def __post_init__(self) -> None:
+        levels = [n.level for n in self.nodes]
+        if levels != sorted(levels):
+            msg = (
+                "Hierarchy nodes must be ordered level by level (indicators first); build it "
+                "with hierarchy_from_meta() or make_hierarchy()."
+            )
+            raise SpecError(msg)
+        # derived once: the steps look these up many times per build
+        object.__setattr__(self, "codes", tuple(n.code for n in self.nodes))
+        object.__setattr__(self, "indicators", tuple(n.code for n in self.nodes if n.level == 1))
 
     @property
     def n_levels(self) -> int:
