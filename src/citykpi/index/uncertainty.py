@@ -36,10 +36,7 @@ the plain engine with those weights written into the spec.
 
 from __future__ import annotations
 
-import multiprocessing
-import os
 from collections.abc import Callable, Mapping, Sequence
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, replace
 from typing import Any, Final, cast
 
@@ -47,7 +44,6 @@ import numpy as np
 import pandas as pd
 
 from citykpi.errors import IndexComputationError, SpecError
-from citykpi.index.aggregate import aggregate
 from citykpi.index.hierarchy import Hierarchy
 from citykpi.index.pipeline import DATASET_OF_STEP, IndexResult, build_index
 from citykpi.index.ranks import rank_scores
@@ -59,6 +55,18 @@ from citykpi.index.uncertainty_apply import (
     check_uncertainty_spec,
     split_address,
     value_text,
+)
+from citykpi.index.uncertainty_batch import (
+    ANALYSIS_SLOT,
+    BATCH_SLOT,
+    Batch,
+    Upstream,
+    batch_in_worker,
+    closed_form_kind,
+    default_workers,
+    effective_weights,
+    upstream_in_worker,
+    worker_pool,
 )
 from citykpi.index.uncertainty_spec import UncertaintySpec, Value
 
@@ -137,16 +145,6 @@ class UncertaintyResult:
         return pd.DataFrame(rows, columns=["replication", *self.names])
 
 
-@dataclass(frozen=True)
-class _Upstream:
-    """The nominal build of one group of upstream choices."""
-
-    x: FloatArray  # data entering the aggregate step [units, indicators]
-    hierarchy: Hierarchy
-    units: tuple[str, ...]
-    weights: FloatArray  # resolved weights aligned with hierarchy.codes
-
-
 class UncertaintyAnalysis:
     """An uncertainty analysis of one index: data, structure, nominal spec and uncertain inputs.
 
@@ -214,7 +212,7 @@ class UncertaintyAnalysis:
                 f = np.array([inp.noise.get(self._levels[c], 0.0) for c in codes])
                 e = 2.0 * rng_for(seed + 7919 * (k + 1)).random((inp.sets, len(codes))) - 1.0
                 self._noise[inp.name] = e * f[None, :]
-        self._cache: dict[tuple[str, ...], _Upstream] = {}
+        self._cache: dict[tuple[str, ...], Upstream] = {}
         self._stages: dict[tuple[object, ...], tuple[pd.DataFrame, Hierarchy, tuple[str, ...]]]
         self._stages = {}
 
@@ -265,7 +263,7 @@ class UncertaintyAnalysis:
 
     def _upstream(
         self, up: list[tuple[str, Value]], agg: list[tuple[str, Value]], excluded: list[str]
-    ) -> _Upstream:
+    ) -> Upstream:
         """Return the data entering aggregation for these choices (cached)."""
         spec = apply_values(self.spec, up + agg)
         step = spec.steps[-1]
@@ -294,7 +292,7 @@ class UncertaintyAnalysis:
         else:
             res = build_index(self.data, h, spec)
             w = np.array([res.weights[c] for c in hr.codes], dtype=np.float64)
-        out = _Upstream(x=x, hierarchy=hr, units=units, weights=w)
+        out = Upstream(x=x, hierarchy=hr, units=units, weights=w)
         self._cache[key] = out
         return out
 
@@ -445,19 +443,19 @@ class UncertaintyAnalysis:
             agg_of.append(tuple(value_text(v) for _, v in agg))
         size = len(self.units) * len(self.hierarchy.indicators)
         if workers > 1 and len(firsts) > 1 and size >= PARALLEL_BUILD_CELLS:
-            _ANALYSIS[:] = [self]
+            ANALYSIS_SLOT[:] = [self]
             try:
                 # contiguous blocks of keys (in key order) keep shared step prefixes, such as
                 # one treatment under several normalisations, in the same worker's cache
                 order = sorted(range(len(firsts)), key=lambda k: list(keys)[k])
                 chunk = -(-len(firsts) // workers)
-                with _pool(workers) as pool:
+                with worker_pool(workers) as pool:
                     built = list(
-                        pool.map(_upstream_in_worker, [firsts[k] for k in order], chunksize=chunk)
+                        pool.map(upstream_in_worker, [firsts[k] for k in order], chunksize=chunk)
                     )
                 bases = [built[order.index(k)] for k in range(len(firsts))]
             finally:
-                _ANALYSIS.clear()
+                ANALYSIS_SLOT.clear()
         else:
             bases = [self._upstream_for(d) for d in firsts]
         # 2. batched aggregation: every replication sharing structure, units and aggregation
@@ -477,21 +475,21 @@ class UncertaintyAnalysis:
                 per = max(1, CHUNK_BYTES // (8 * max(1, len(b.units)) * len(b.hierarchy.codes) * 4))
             batches.extend(rows[k : k + per] for k in range(0, len(rows), per))
         scores = np.full((arr.shape[0], len(self.units)), np.nan)
-        state = _Batching(self, bases, base_of, draws)
+        state = Batch(self, bases, base_of, draws)
         done = 0
         cells = len(draws) * len(self.units) * len(self.hierarchy.codes)
         if workers > 1 and len(batches) > 1 and cells >= PARALLEL_AGGREGATE_CELLS:
-            _BATCHING[:] = [state]
+            BATCH_SLOT[:] = [state]
             try:
-                with _pool(workers) as apool:
-                    results = apool.map(_batch_in_worker, batches)
+                with worker_pool(workers) as apool:
+                    results = apool.map(batch_in_worker, batches)
                     for rows, out in zip(batches, results, strict=True):
                         scores[rows] = out
                         done += len(rows)
                         if progress is not None:
                             progress(done, arr.shape[0])
             finally:
-                _BATCHING.clear()
+                BATCH_SLOT.clear()
         else:
             for rows in batches:
                 scores[rows] = state.run(rows)
@@ -501,7 +499,7 @@ class UncertaintyAnalysis:
         ranks = rank_scores(scores[..., None])[..., 0]
         return scores, ranks, draws
 
-    def _upstream_for(self, draw: Mapping[str, Value]) -> _Upstream:
+    def _upstream_for(self, draw: Mapping[str, Value]) -> Upstream:
         up, agg = self._split(draw)
         try:
             return self._upstream(up, agg, self._excluded(draw))
@@ -543,141 +541,6 @@ class UncertaintyAnalysis:
             draws=draws,
             names=self.uncertainty.names,
         )
-
-
-class _Batching:
-    """What a batch of replications needs: the analysis, the upstream data and the draws."""
-
-    def __init__(
-        self,
-        analysis: UncertaintyAnalysis,
-        bases: list[_Upstream],
-        base_of: np.ndarray,
-        draws: Sequence[dict[str, Value]],
-    ) -> None:
-        self.analysis = analysis
-        self.bases = bases
-        self.base_of = base_of
-        self.draws = draws
-
-    def run(self, rows: Sequence[int]) -> FloatArray:
-        """Aggregate the replications ``rows`` (same structure, units and method) at once."""
-        a = self.analysis
-        first = self.draws[rows[0]]
-        b0 = self.bases[self.base_of[rows[0]]]
-        h = b0.hierarchy
-        codes = h.codes
-        if a.target not in codes:
-            msg = f"Target {a.target!r} was removed from the index in a replication."
-            raise IndexComputationError(msg)
-        _, agg = a._split(first)
-        step = a._agg_step(agg)
-        idx = self.base_of[list(rows)]
-        uniq, inv = np.unique(idx, return_inverse=True)
-        ws = np.stack([self.bases[k].weights for k in uniq])[inv]
-        w = ws * a._noise_factor([self.draws[i] for i in rows], codes)
-        kind = closed_form_kind(step, [self.bases[k] for k in uniq], a.target)
-        cols = [a.units.index(u) for u in b0.units]
-        full = np.full((len(rows), len(a.units)), np.nan)
-        if kind is not None:
-            eff = effective_weights(h, w)[:, : len(h.indicators)]
-            for pos, k in enumerate(uniq):
-                sel = inv == pos
-                x = self.bases[k].x
-                if kind == "amean":
-                    full[np.ix_(sel, cols)] = eff[sel] @ x.T
-                else:
-                    full[np.ix_(sel, cols)] = np.exp(eff[sel] @ np.log(x).T)
-            return full
-        xs = np.stack([self.bases[k].x for k in uniq])[inv]
-        try:
-            out = aggregate(
-                xs,
-                h,
-                weights=w,
-                method=step.method,
-                p=step.p,
-                dat_thresh=step.dat_thresh,
-                copeland_variant=step.copeland_variant,
-                units=b0.units,
-            ).data[..., codes.index(a.target)]
-        except IndexComputationError as e:
-            shown = {k: value_text(v) for k, v in first.items()}
-            msg = f"Aggregating replications such as {shown} failed: {e}"
-            raise IndexComputationError(msg) from e
-        full[:, cols] = out
-        return full
-
-
-def closed_form_kind(step: AggregateStep, bases: Sequence[_Upstream], target: str) -> str | None:
-    """Return ``"amean"``/``"gmean"`` when the index is a closed form of the indicators, else None.
-
-    With the same arithmetic (geometric) mean at every level, no data threshold and no missing
-    value, the index is the weighted arithmetic (geometric) mean of the indicators with their
-    *effective* weights (each weight's share within its group times its ancestors' shares), so
-    all replications reduce to one matrix product. Anything else goes through
-    :func:`citykpi.index.aggregate`.
-    """
-    methods = step.method if isinstance(step.method, list) else [step.method]
-    thresholds = step.dat_thresh if isinstance(step.dat_thresh, list) else [step.dat_thresh]
-    kind = methods[0]
-    if kind not in ("amean", "gmean") or any(m != kind for m in methods):
-        return None
-    if any(t is not None for t in thresholds):
-        return None
-    for b in bases:
-        if target != b.hierarchy.root or np.isnan(b.x).any():
-            return None
-        if kind == "gmean" and not np.all(b.x > 0):
-            return None  # the engine raises the error that names the indicator and unit
-        if np.any(b.weights <= 0):
-            return None
-    return kind
-
-
-def effective_weights(h: Hierarchy, w: FloatArray) -> FloatArray:
-    """Return the effective weight of every node for each row of weights ``w`` (``B x nodes``).
-
-    A node's effective weight is its weight divided by the sum of its siblings' weights, times
-    its parent's effective weight; the index has 1. Vectorised over the rows of ``w``.
-    """
-    eff = np.ones_like(w)
-    share = np.ones_like(w)
-    for level in range(2, h.n_levels + 1):
-        children, _, g = h.membership(level)
-        c = list(children)
-        share[:, c] = w[:, c] / ((w[:, c] @ g) @ g.T)
-    for level in range(h.n_levels, 1, -1):
-        children, parents, g = h.membership(level)
-        eff[:, list(children)] = share[:, list(children)] * (eff[:, list(parents)] @ g.T)
-    return eff
-
-
-# set just before a pool forks, so the workers inherit them instead of unpickling copies
-_BATCHING: list[_Batching] = []
-_ANALYSIS: list[UncertaintyAnalysis] = []
-
-
-def _pool(workers: int) -> ProcessPoolExecutor:
-    methods = multiprocessing.get_all_start_methods()
-    # fork lets the workers inherit the data instead of receiving a pickled copy
-    ctx = multiprocessing.get_context("fork") if "fork" in methods else None
-    return ProcessPoolExecutor(workers, mp_context=ctx)
-
-
-def _upstream_in_worker(draw: dict[str, Value]) -> _Upstream:
-    return _ANALYSIS[0]._upstream_for(draw)
-
-
-def _batch_in_worker(rows: list[int]) -> FloatArray:
-    return _BATCHING[0].run(rows)
-
-
-def default_workers(requested: int = 0) -> int:
-    """Return the number of worker processes: ``requested``, or one per core when 0."""
-    if requested > 0:
-        return requested
-    return max(1, os.cpu_count() or 1)
 
 
 __all__ = [
