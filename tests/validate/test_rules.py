@@ -139,7 +139,8 @@ FIRES: list[tuple[str, list[Row], ReasonCode, Severity, int | None, str]] = [
         R.UNIT_NOT_CONVERTIBLE,
         E,
         2,
-        r"^The unit 'kg' of 'electricity_used' cannot be converted to 'kWh' \(",
+        r"^The unit 'kg' of 'electricity_used' does not convert to the catalogue unit 'kWh': "
+        r"Cannot convert 5\.0 from 'kg' to 'kWh': the first measures \[mass\] and the second ",
     ),
     (
         "unknown unit",
@@ -147,7 +148,8 @@ FIRES: list[tuple[str, list[Row], ReasonCode, Severity, int | None, str]] = [
         R.UNIT_NOT_CONVERTIBLE,
         E,
         2,
-        r"^The unit 'gigawombats' of 'electricity_used' cannot be converted to 'kWh'",
+        r"^The unit 'gigawombats' of 'electricity_used' does not convert to the catalogue unit "
+        r"'kWh': Unknown unit 'gigawombats'; ",
     ),
     (
         "ppb converted with the published NO2 factor",

@@ -15,6 +15,7 @@ from pathlib import Path
 
 import pandas as pd
 import typer
+from rich.markup import escape
 
 from citykpi.cli._common import (
     EXIT_OK,
@@ -75,13 +76,19 @@ def validate_cmd(
     rows = [i.as_dict() for i in checked.issues]
     if fmt is OutputFormat.table:
         if rows:
-            shown = [{**r, "where": _where(r)} for r in rows]
+            # Messages quote units such as "[mass]", which rich would read as markup.
+            shown = [
+                {**r, "where": escape(_where(r)), "message": escape(str(r["message"]))}
+                for r in rows
+            ]
             emit_rows(shown, columns=_TABLE_COLUMNS, fmt=fmt, title="Validation report")
         err_console.print(
             ("Validation failed: " if not checked.ok else "Validation passed: ")
             + _issue_summary(checked)
             + ".",
             highlight=False,
+            soft_wrap=True,
+            markup=False,
         )
     else:
         emit_rows(rows, columns=ISSUE_COLUMNS, fmt=fmt)
@@ -142,15 +149,17 @@ def compute_cmd(
         out.write_text(text, encoding="utf-8")
     target = console if out is not None else err_console
     for line in summary_lines(run.summary):
-        target.print(line, highlight=False)
+        target.print(line, highlight=False, soft_wrap=True, markup=False)
     if out is not None:
-        target.print(f"KPI table written to {out}.", highlight=False)
+        target.print(f"KPI table written to {out}.", highlight=False, soft_wrap=True, markup=False)
     if not run.checked.ok:
         hint = " ".join(f"{f}" for f in files)
         err_console.print(
             f"Validation found {len(run.checked.errors)} error(s); the data points they touch "
             f"are 'invalid'. Run 'citykpi validate {hint}' for the list.",
             highlight=False,
+            soft_wrap=True,
+            markup=False,
         )
         raise typer.Exit(EXIT_VALIDATION)
 

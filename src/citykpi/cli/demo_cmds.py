@@ -20,14 +20,18 @@ def demo_cmd(
     """Generate the sample cities, validate and compute their KPIs, and summarise the run."""
     with console.status("Starting the demo...") as status:
         result = run_demo(out, on_step=lambda step: status.update(f"{step}..."))
-    console.print("citykpi demo: fictional sample cities, raw inputs -> KPIs", highlight=False)
+    console.print(
+        "citykpi demo: fictional sample cities, raw inputs -> KPIs", highlight=False, soft_wrap=True
+    )
     for line in summary_lines(result.summary):
-        console.print(line, highlight=False)
+        console.print(line, highlight=False, soft_wrap=True, markup=False)
     console.print(
         f"Outputs in {result.out_dir}/: {result.raw_path.name} (raw inputs, checked), "
         f"{result.validation_path.name} (validation report), {result.kpis_path.name} (KPIs); "
         f"sample data in {result.sample_dir}/.",
         highlight=False,
+        soft_wrap=True,
+        markup=False,
     )
 
 

@@ -214,13 +214,15 @@ def convert_unit(row: Row, view: CatalogueView, out: Collector) -> None:
         return
     substance = view.substance_of(row.kind, row.code)
     try:
-        factor = units.convert(1.0, given, target, substance=substance)
         converted = units.convert(row.value, given, target, substance=substance)
+        factor = units.convert(1.0, given, target, substance=substance)
     # A unit is user input: whatever the unit library objects to is reported, never raised.
     except (UnitError, ValueError, TypeError, AttributeError) as e:
+        detail = str(e).strip()
+        fix = "" if detail.endswith(".") else "."
         msg = (
-            f"The unit {given!r} of {row.code!r} cannot be converted to {target!r} ({e}); "
-            f"give the value in {target!r} or in a unit convertible to it."
+            f"The unit {given!r} of {row.code!r} does not convert to the catalogue unit "
+            f"{target!r}: {detail}{fix}"
         )
         out.add(
             ReasonCode.UNIT_NOT_CONVERTIBLE,
