@@ -9,6 +9,7 @@ commit a change without one. See ``docs/store.md`` for the workflow and the perm
 
 from citykpi.store.audit import AUDIT_COLUMNS, AuditRow, query_events
 from citykpi.store.cities import CityProfile, add_city, city_profile, list_cities
+from citykpi.store.demo import DemoSummary, load_demo
 from citykpi.store.engine import Store, make_engine, open_store
 from citykpi.store.migrate import downgrade, head_revision, upgrade
 from citykpi.store.states import ValueState
@@ -54,6 +55,7 @@ __all__ = [
     "Actor",
     "AuditRow",
     "CityProfile",
+    "DemoSummary",
     "Role",
     "Store",
     "ValueInput",
@@ -76,6 +78,7 @@ __all__ = [
     "history",
     "list_cities",
     "list_users",
+    "load_demo",
     "make_engine",
     "open_store",
     "publish",
