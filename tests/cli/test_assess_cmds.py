@@ -104,8 +104,10 @@ def test_assess_with_a_targets_csv_writes_kpis_scores_and_sdg(tmp_path: Path) ->
     ]
     # literacy 1 point, degrees 1000 against the top-five mean 4000: 25 % -> 1 point
     assert edu[["points", "max_points", "score", "band"]].values.tolist() == [[2, 8, 25.0, "0-33"]]
+    # every score says which target sets its data points were scored against
+    assert edu["target_set"].tolist() == ["citykpi-default-2026.1; targets.csv"]
     sdg = pd.read_csv(tmp_path / "o" / "sdg.csv")
-    assert {"goal", "colour", "rule"} <= set(sdg.columns)
+    assert {"goal", "colour", "rule", "target_set"} <= set(sdg.columns)
     assert "scores.csv" in "".join(err.split())  # rich may wrap long paths
 
 

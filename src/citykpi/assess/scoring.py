@@ -67,6 +67,7 @@ SCORE_COLUMNS: Final[tuple[str, ...]] = (
     "scored",
     "score",
     "band",
+    "target_set",
 )
 
 
@@ -405,7 +406,8 @@ def aggregate_scores(
     -------
     pandas.DataFrame
         Columns :data:`SCORE_COLUMNS`: one row per city, year, level (``category``,
-        ``sub_dimension``, ``dimension``) and name with at least one scored data point.
+        ``sub_dimension``, ``dimension``) and name with at least one scored data point;
+        ``target_set`` lists the target sets the group's targets came from.
     """
     info = catalogue_meta(meta)
     opts = options or ScoringOptions()
@@ -414,10 +416,11 @@ def aggregate_scores(
     if not ok.empty:
         for level in LEVELS:
             ok["name"] = [getattr(info[dp], level) for dp in ok["data_point"]]
-            grouped = ok.groupby(["city", "year", "name"], sort=True)["points"]
-            for (city, year, name), pts in grouped:
-                values = [int(p) for p in pts]
+            grouped = ok.groupby(["city", "year", "name"], sort=True)
+            for (city, year, name), group in grouped:
+                values = [int(p) for p in group["points"]]
                 score = score_percent(values)
+                sets = "; ".join(sorted({str(x) for x in group["target_set"] if x}))
                 rows.append(
                     {
                         "city": city,
@@ -429,6 +432,7 @@ def aggregate_scores(
                         "scored": len(values),
                         "score": score,
                         "band": opts.bands.band(score),
+                        "target_set": sets,
                     }
                 )
     return pd.DataFrame(rows, columns=list(SCORE_COLUMNS))

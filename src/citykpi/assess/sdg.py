@@ -38,6 +38,7 @@ SDG_COLUMNS: Final[tuple[str, ...]] = (
     *(f"share_{label}" for label in BAND_LABELS),
     "colour",
     "rule",
+    "target_set",
 )
 
 
@@ -118,17 +119,22 @@ def sdg_rollup(
     info = catalogue_meta(meta)
     goals = {dp: sorted({sdg_goal(t) for t in m.sdg_targets}) for dp, m in info.items()}
     groups: dict[tuple[object, int, int], list[tuple[int | None, float]]] = {}
-    for city, year, dp, pts, ach in zip(
+    sets: dict[tuple[object, int, int], set[str]] = {}
+    for city, year, dp, pts, ach, tset in zip(
         scored["city"],
         scored["year"],
         scored["data_point"].astype(str),
         scored["points"],
         scored["achievement"],
+        scored["target_set"].astype(str),
         strict=True,
     ):
         point = None if pd.isna(pts) else int(pts)
         for goal in goals.get(dp, ()):
-            groups.setdefault((city, int(year), goal), []).append((point, float(ach)))
+            key = (city, int(year), goal)
+            groups.setdefault(key, []).append((point, float(ach)))
+            if point is not None and tset:
+                sets.setdefault(key, set()).add(tset)
     rows: list[dict[str, object]] = []
     for (city, year, goal), members in sorted(groups.items(), key=lambda kv: str(kv[0])):
         ok = [(p, a) for p, a in members if p is not None]
@@ -147,6 +153,7 @@ def sdg_rollup(
         else:
             row["colour"] = goal_colour_us_cities(pts)
         row["rule"] = rule
+        row["target_set"] = "; ".join(sorted(sets.get((city, year, goal), ())))
         rows.append(row)
     out = pd.DataFrame(rows, columns=list(SDG_COLUMNS))
     return out.sort_values(["city", "year", "goal"], ignore_index=True)
