@@ -1,10 +1,10 @@
 """Screen units (and optionally indicators) by data availability, as COINr's ``Screen``.
 
 For each unit, ``Dat_Avail`` is the share of indicators with a value and ``Non_Zero`` the share
-of non-zero values. With ``unit_screen = "byNA"`` a unit is kept when ``Dat_Avail >=
-dat_thresh``; ``"byNZ"`` keeps it when ``Non_Zero >= 1 - nonzero_thresh``... as COINr:
-``LowNonZero = Non_Zero < (1 - nonzero_thresh)``; ``"byBoth"`` applies both; ``"none"`` keeps
-every unit. ``force_include`` / ``force_exclude`` override the rule for named units.
+of indicators with a non-zero value. With ``unit_screen = "byNA"`` a unit is kept when
+``Dat_Avail >= dat_thresh``; ``"byNZ"`` keeps it when ``Non_Zero >= 1 - nonzero_thresh``;
+``"byBoth"`` needs both; ``"none"`` keeps every unit. ``force_include`` / ``force_exclude``
+override the rule for named units.
 Indicators can be screened the same way (``indicator_thresh``: minimum share of units with a
 value); the caller removes them from the hierarchy.
 """
@@ -76,8 +76,7 @@ def screen(
     n_units, n_ind = arr.shape
     unit_names = list(units) if units is not None else [str(i + 1) for i in range(n_units)]
     ind_names = list(codes) if codes is not None else [str(j + 1) for j in range(n_ind)]
-    unknown = sorted(set(force_include) | set(force_exclude) - set(unit_names))
-    unknown = [u for u in unknown if u not in unit_names]
+    unknown = sorted((set(force_include) | set(force_exclude)) - set(unit_names))
     if unknown:
         msg = f"Screening names unknown units {unknown!r}; use unit codes (uCode)."
         raise SpecError(msg)
