@@ -117,6 +117,14 @@ FIRES: list[tuple[str, list[Row], ReasonCode, Severity, int | None, str]] = [
         r"^The answer '2' for 'resilience_plan' is not yes or no; write 'yes' or 'no'\.$",
     ),
     (
+        "yes/no data point reported as another number",
+        [_raw("resilience_plans", 3, kind="kpi")],
+        R.NOT_YES_NO,
+        E,
+        2,
+        r"^The answer '3' for 'resilience_plans' is not yes or no; write 'yes' or 'no'\.$",
+    ),
+    (
         "yes/no input with text",
         [_raw("resilience_plan", None, raw_value="maybe")],
         R.NOT_YES_NO,
@@ -323,6 +331,7 @@ QUIET: list[tuple[str, list[Row], ReasonCode]] = [
     ("not reported NR", [_raw("population", None, raw_value="NR")], R.NON_NUMERIC),
     ("empty cell", [_raw("population", None, raw_value="")], R.NON_NUMERIC),
     ("yes", [_raw("resilience_plan", 1, raw_value="yes")], R.NOT_YES_NO),
+    ("no reported directly", [_raw("resilience_plans", 0, kind="kpi")], R.NOT_YES_NO),
     ("quality label", [_raw("population", 1000, quality="Personal estimate")], R.UNKNOWN_QUALITY),
     ("no quality stated", [_raw("population", 1000, quality="")], R.UNKNOWN_QUALITY),
     ("convertible unit", [_raw("electricity_used", 5, unit="MWh")], R.UNIT_NOT_CONVERTIBLE),

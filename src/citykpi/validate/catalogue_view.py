@@ -128,6 +128,12 @@ class CatalogueView:
             return self.inputs[code].substance
         return self.substance_of_dp.get(code)
 
+    def is_yes_no(self, kind: str, code: str) -> bool:
+        """Return True for a yes/no input or a yes/no data point (1 = yes, 0 = no)."""
+        if kind == "input":
+            return self.inputs[code].kind == "boolean"
+        return self.data_points[code].unit == "yes_no"
+
     def may_exceed_100(self, kind: str, code: str) -> bool:
         """Return True when a percentage above 100 is legitimate for ``code``."""
         return kind == "kpi" and self.kpi_of[code].code in MAY_EXCEED_100

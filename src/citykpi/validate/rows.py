@@ -158,7 +158,7 @@ def check_identity(row: Row, view: CatalogueView, out: Collector) -> None:
 def check_value(row: Row, view: CatalogueView, out: Collector) -> None:
     """Check that the value is a number (or yes/no for a yes/no input)."""
     text = row.raw_value.strip()
-    is_boolean = row.kind == "input" and view.inputs[row.code].kind == "boolean"
+    is_boolean = view.is_yes_no(row.kind, row.code)
     if not row.has_value:
         if text.casefold() in NOT_REPORTED_TEXTS:
             return
@@ -204,7 +204,7 @@ def convert_unit(row: Row, view: CatalogueView, out: Collector) -> None:
     """Convert the value to the catalogue unit, or report a unit that cannot convert."""
     target = view.unit_of(row.kind, row.code)
     given = row.unit.strip()
-    if row.kind == "input" and view.inputs[row.code].kind == "boolean":
+    if view.is_yes_no(row.kind, row.code):
         row.unit = target
         return
     if not given or given == target:
