@@ -134,3 +134,26 @@ def test_unknown_spec_parameter_exits_2(ref_files: tuple[Path, Path], tmp_path: 
     code, output = _build(data, meta, spec, tmp_path / "o")
     assert code == 2
     assert "unknown parameter(s) ['methd']" in " ".join(output.split())
+
+
+def test_an_edition_saved_by_build_rescores_the_same_year_identically(
+    ref_files: tuple[Path, Path], tmp_path: Path
+) -> None:
+    data, meta = ref_files
+    edition = tmp_path / "edition.yaml"
+    code, output = _build(
+        data,
+        meta,
+        EXAMPLES / "T01_treat_default.yaml",
+        tmp_path / "a",
+        "--save-edition",
+        str(edition),
+    )
+    assert code == 0, output
+    code, output = _run(
+        "score", "--edition", str(edition), "--data", str(data), "-o", str(tmp_path / "b")
+    )
+    assert code == 0, output
+    for name in ("treated.csv", "normalised.csv", "aggregated.csv", "ranks.csv"):
+        first = (tmp_path / "a" / name).read_text(encoding="utf-8")
+        assert (tmp_path / "b" / name).read_text(encoding="utf-8") == first

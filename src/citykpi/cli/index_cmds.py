@@ -1,8 +1,9 @@
 """The ``citykpi index`` command group: build, audit, uncertainty and the U4SSC city index.
 
 ``index build`` reads COINr-style iData/iMeta CSV files and a YAML spec, and writes every data
-set; ``index u4ssc`` builds the Global Smart Sustainable City Index from the KPI table of
-``citykpi compute``. ``audit`` and ``uncertainty`` are registered by
+set (``--save-edition`` also freezes the build); ``index score`` scores another year's iData on
+a saved edition; ``index u4ssc`` builds the Global Smart Sustainable City Index from the KPI
+table of ``citykpi compute``. ``audit`` and ``uncertainty`` are registered by
 :mod:`citykpi.cli.index_analysis_cmds`. Exit codes: 0 success, 2 bad input (the message names the
 file, row, column and fix) or an output folder that is not empty without ``--force``.
 """
@@ -17,7 +18,16 @@ from citykpi.assess.kpi_table import read_kpi_table
 from citykpi.assess.peers import read_profiles
 from citykpi.cli import index_analysis_cmds
 from citykpi.cli._common import Cell, OutputFormat, emit_rows, err_console, guarded
-from citykpi.index.io import read_idata, read_imeta, read_spec, write_result, write_u4ssc
+from citykpi.index.edition import Edition
+from citykpi.index.io import (
+    load_edition,
+    read_idata,
+    read_imeta,
+    read_spec,
+    save_edition,
+    write_result,
+    write_u4ssc,
+)
 from citykpi.index.pipeline import IndexResult, build_index
 from citykpi.index.u4ssc import build_u4ssc_index
 
@@ -55,6 +65,9 @@ def build_cmd(
     force: bool = typer.Option(False, "--force", help="Overwrite files in a non-empty folder."),
     top: int = typer.Option(10, "--top", help="Units shown on screen (0 = all)."),
     fmt: OutputFormat = typer.Option(OutputFormat.table, "--format", help="Screen output format."),
+    edition: Path | None = typer.Option(
+        None, "--save-edition", help="Also freeze this build as an edition (.json or .yaml)."
+    ),
 ) -> None:
     """Build a composite index from iData/iMeta and a spec; write every data set to -o."""
     the_spec = read_spec(spec)
@@ -63,11 +76,37 @@ def build_cmd(
     with err_console.status("Building the index..."):
         result = build_index(idata, hierarchy, the_spec)
         written = write_result(result, out, force=force)
+        if edition is not None:
+            save_edition(Edition.from_result(result), edition)
     emit_rows(
         _summary_rows(result, top),
         columns=("uCode", "score", "rank"),
         fmt=fmt,
         title=f"{the_spec.name}: {result.hierarchy.root}",
+    )
+    err_console.print(f"Wrote {len(written)} files to {out}.", highlight=False)
+
+
+@guarded
+def score_cmd(
+    edition: Path = typer.Option(..., "--edition", help="Edition saved by --save-edition."),
+    data: Path = typer.Option(..., "--data", help="iData CSV of the year to score."),
+    out: Path = typer.Option(..., "-o", "--out", help="Output folder for the CSV files."),
+    force: bool = typer.Option(False, "--force", help="Overwrite files in a non-empty folder."),
+    top: int = typer.Option(10, "--top", help="Units shown on screen (0 = all)."),
+    fmt: OutputFormat = typer.Option(OutputFormat.table, "--format", help="Screen output format."),
+) -> None:
+    """Score new data on a frozen edition's bounds, weights and method; write it to -o."""
+    frozen = load_edition(edition)
+    idata = read_idata(data, frozen.hierarchy)
+    with err_console.status("Scoring on the edition's scale..."):
+        result = frozen.score(idata)
+        written = write_result(result, out, force=force)
+    emit_rows(
+        _summary_rows(result, top),
+        columns=("uCode", "score", "rank"),
+        fmt=fmt,
+        title=f"{frozen.name}: {result.hierarchy.root}",
     )
     err_console.print(f"Wrote {len(written)} files to {out}.", highlight=False)
 
@@ -112,6 +151,7 @@ def register(app: typer.Typer) -> None:
     """Add the ``index`` group to ``app``."""
     group = typer.Typer(help="Build and analyse composite indices (COINr-compatible).")
     group.command("build")(build_cmd)
+    group.command("score")(score_cmd)
     group.command("u4ssc")(u4ssc_cmd)
     index_analysis_cmds.register_index(group)
     app.add_typer(group, name="index")
