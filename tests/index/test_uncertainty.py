@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -312,3 +313,54 @@ def test_a_sub_index_target_goes_through_the_engine_and_replays(
         built = a.replay(res.draws[i])
         np.testing.assert_allclose(built.scores["Conn"].to_numpy(), res.scores[i], rtol=1e-12)
         np.testing.assert_array_equal(built.ranks["Conn"].to_numpy(), res.ranks[i])
+
+
+def test_replay_from_the_csv_file_read_back_with_pandas(tmp_path: Path) -> None:
+    data, h = _small()
+    spec = parse_uncertainty_spec(
+        {
+            "inputs": [
+                {"name": "drop", "type": "exclude", "codes": ["A", "C"]},
+                {
+                    "name": "up",
+                    "type": "continuous",
+                    "address": "normalise.upper",
+                    "uniform": [90, 110],
+                },
+                {
+                    "name": "agg",
+                    "address": "aggregate.method",
+                    "values": [["amean", "amean"], ["gmean", "amean"]],
+                },
+                {"name": "w", "type": "noisy_weights", "noise": {2: 0.5}, "sets": 3},
+            ]
+        }
+    )
+    norm = {"steps": [{"step": "normalise", "lower": 1, "upper": 100}, {"step": "aggregate"}]}
+    a = UncertaintyAnalysis(data, h, norm, spec, seed=8)
+    res = a.run(16, seed=8)
+    path = tmp_path / "replications.csv"
+    res.replications().to_csv(path, index=False)
+    table = pd.read_csv(path)  # empty cells come back as NaN, numbers as numbers
+    assert table["agg"].iloc[0] in ('["amean","amean"]', '["gmean","amean"]')
+    for i, row in enumerate(table.to_dict("records")):
+        built = a.replay(row)
+        np.testing.assert_allclose(built.scores["I"].to_numpy(), res.scores[i], rtol=1e-12)
+        np.testing.assert_array_equal(built.ranks["I"].to_numpy(), res.ranks[i])
+
+
+def test_units_screened_out_everywhere_have_nan_statistics() -> None:
+    ranks = np.array([[1.0, np.nan], [1.0, np.nan]])
+    res = UncertaintyResult(
+        units=("x", "y"),
+        target="I",
+        nominal_scores=np.array([1.0, np.nan]),
+        nominal_ranks=np.array([1.0, np.nan]),
+        scores=ranks,
+        ranks=ranks,
+        draws=({}, {}),
+        names=(),
+    )
+    stats = res.rank_stats()
+    assert stats["mean"].tolist()[0] == 1.0
+    assert np.isnan(stats["q95"].iloc[1])

@@ -36,6 +36,7 @@ the plain engine with those weights written into the spec.
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import Any, Final, cast
@@ -114,13 +115,16 @@ class UncertaintyResult:
     names: tuple[str, ...]
 
     def _stats(self, values: FloatArray, nominal: FloatArray) -> pd.DataFrame:
-        with np.errstate(all="ignore"):
+        # a unit screened out of every replication has no statistics: NaN, without a warning
+        with warnings.catch_warnings(), np.errstate(all="ignore"):
+            warnings.simplefilter("ignore", RuntimeWarning)
             q = np.nanquantile(values, [0.5, 0.05, 0.95], axis=0) if values.size else None
+            mean = np.nanmean(values, axis=0) if values.size else np.nan
         frame = pd.DataFrame(
             {
                 "unit": list(self.units),
                 "nominal": nominal,
-                "mean": np.nanmean(values, axis=0),
+                "mean": mean,
                 "median": q[0] if q is not None else np.nan,
                 "q5": q[1] if q is not None else np.nan,
                 "q95": q[2] if q is not None else np.nan,

@@ -10,6 +10,7 @@ validated by :func:`citykpi.index.spec.parse_spec`, exactly as a hand-written sp
 from __future__ import annotations
 
 import json
+import math
 from collections.abc import Iterable, Mapping
 from typing import Any
 
@@ -137,11 +138,16 @@ def check_uncertainty_spec(spec: IndexSpec, ua: UncertaintySpec, indicators: Ite
 
 
 def value_text(value: Value) -> str:
-    """Return ``value`` as text for ``replications.csv`` (mappings as compact JSON)."""
+    """Return ``value`` as text for ``replications.csv`` (mappings and lists as compact JSON).
+
+    ``None`` and NaN (how a CSV reader returns an empty cell) become ``""``.
+    """
     if isinstance(value, Mapping):
         return json.dumps(dict(value), sort_keys=True, separators=(",", ":"))
+    if isinstance(value, list | tuple):
+        return json.dumps(list(value), separators=(",", ":"))
     if isinstance(value, float):
-        return repr(value)
+        return "" if math.isnan(value) else repr(value)
     return "" if value is None else str(value)
 
 
