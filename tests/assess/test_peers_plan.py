@@ -7,6 +7,8 @@ from pathlib import Path
 
 import pytest
 from _hand_made import META, kpi_frame
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from citykpi.assess.peers import (
     learn_from,
@@ -203,3 +205,30 @@ def test_summary_of_one_city() -> None:
     assert lines[1] == "  Environment: 25.0 % (band 0-33, 1 data points)"
     assert lines[4].startswith("    · pm25: 20 vs target 5 (25 % of target, 1 point(s)")
     assert lines[-1].startswith("  Suggested target: 77 by 2030 for literacy.")
+
+
+@settings(deadline=None, max_examples=40)  # each example ranks every city: pandas-heavy
+@given(
+    values=st.lists(st.floats(min_value=0, max_value=1e4), min_size=2, max_size=8),
+    lower=st.booleans(),
+)
+def test_percentiles_are_bounded_and_monotone(values: list[float], lower: bool) -> None:
+    dp = "pm25" if lower else "literacy"
+    cities = [f"c{i}" for i in range(len(values))]
+    kpis = kpi_frame([(c, 2024, dp, v) for c, v in zip(cities, values, strict=True)])
+    got = {
+        city: float(
+            percentiles(kpis, city, peers=cities, targets=TARGETS, meta=META)["percentile"].iloc[0]
+        )
+        for city in cities
+    }
+    goodness = {c: (-v if lower else v) for c, v in zip(cities, values, strict=True)}
+    assert all(0.0 <= p <= 100.0 for p in got.values())
+    # better never ranks lower; ties share the lowest rank (COINr), so only a unique best is 100
+    for a in cities:
+        for b in cities:
+            if goodness[a] > goodness[b]:
+                assert got[a] > got[b]
+    best = max(goodness.values())
+    if list(goodness.values()).count(best) == 1:
+        assert max(got.values()) == 100.0

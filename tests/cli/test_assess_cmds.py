@@ -254,3 +254,53 @@ def test_plan_reports_required_pace_and_peers(tmp_path: Path) -> None:
     )
     assert code == 2
     assert "has several data points; add --data-point" in " ".join(err.split())
+
+
+def test_assess_with_a_yaml_target_set_only(tmp_path: Path) -> None:
+    kpis = _kpis(tmp_path / "kpis.csv")
+    targets = tmp_path / "plan.yaml"
+    targets.write_text(
+        "name: city plan\ntargets:\n"
+        "- {code: 'EC: ICT: ICT: 1C', data_point: household_internet_access, target: 60}\n",
+        encoding="utf-8",
+    )
+    code, out, err = _run(
+        "assess",
+        str(kpis),
+        "--targets",
+        str(targets),
+        "--no-defaults",
+        "--show",
+        "kpis",
+        "--format",
+        "json",
+    )
+    assert code == 0, err
+    rows = json.loads(out)
+    scored = {r["data_point"] for r in rows if r["points"] is not None}
+    assert scored == {"household_internet_access"}
+    ash = next(r for r in rows if r["city"] == "Ash" and r["year"] == 2015 and r["points"])
+    assert (ash["target"], ash["achievement"], ash["points"], ash["target_set"]) == (
+        60.0,
+        pytest.approx(250 / 3),
+        3,
+        "city plan",
+    )
+
+
+def test_no_defaults_needs_a_target_file(tmp_path: Path) -> None:
+    code, _, err = _run("assess", str(_kpis(tmp_path / "kpis.csv")), "--no-defaults")
+    assert code == 2
+    assert "--no-defaults needs --targets FILE" in " ".join(err.split())
+
+
+def test_trends_output_file_is_not_overwritten_without_force(tmp_path: Path) -> None:
+    kpis = _kpis(tmp_path / "kpis.csv")
+    out = tmp_path / "trends.csv"
+    out.write_text("keep\n", encoding="utf-8")
+    code, _, err = _run("trends", str(kpis), "-o", str(out), "--format", "csv")
+    assert code == 2
+    assert out.read_text(encoding="utf-8") == "keep\n"
+    code, _, err = _run("trends", str(kpis), "-o", str(out), "--format", "csv", "--force")
+    assert code == 0, err
+    assert pd.read_csv(out)["sdsn_trend"].notna().all()
