@@ -34,6 +34,7 @@ format: install
 
 docs: install
 	$(PY) scripts/gen_docs.py
+	$(PY) scripts/gen_kpi_docs.py
 
 bench: install
 	$(PY) benchmarks/run_all.py

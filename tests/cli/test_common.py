@@ -74,3 +74,17 @@ def test_guarded_reports_a_missing_file() -> None:
     result = CliRunner().invoke(app, [])
     assert result.exit_code == 2
     assert "/no/such/file.csv" in result.output
+
+
+def test_messages_and_cells_are_plain_text_not_markup(capsys: pytest.CaptureFixture[str]) -> None:
+    emit_rows([{"unit": "[mass] / [length] ** 3"}], columns=["unit"], fmt=OutputFormat.table)
+    assert "[mass] / [length] ** 3" in capsys.readouterr().out
+    app = typer.Typer()
+
+    @app.command()
+    @guarded
+    def bad() -> None:
+        raise InputError("Unit 'kg' has dimension [mass], expected [length].")
+
+    result = CliRunner().invoke(app, [])
+    assert "dimension [mass], expected [length]" in result.output

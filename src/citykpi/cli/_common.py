@@ -18,6 +18,7 @@ from typing import Final, NoReturn, ParamSpec, TypeVar
 import typer
 from rich.console import Console
 from rich.table import Table
+from rich.text import Text
 
 from citykpi.errors import (
     CityKpiError,
@@ -49,7 +50,9 @@ class OutputFormat(StrEnum):
 
 def fail(message: str, *, code: int = EXIT_USAGE) -> NoReturn:
     """Print ``message`` on standard error and exit with ``code``."""
-    err_console.print(f"[bold red]Error:[/bold red] {message}", highlight=False, soft_wrap=True)
+    line = Text("Error: ", style="bold red")
+    line.append(message)  # plain text: a message quoting "[mass]" must not be read as markup
+    err_console.print(line, highlight=False, soft_wrap=True)
     raise typer.Exit(code)
 
 
@@ -111,7 +114,7 @@ def emit_rows(
     for c in columns:
         table.add_column(c, overflow="fold")
     for r in rows:
-        table.add_row(*(_text(r.get(c)) for c in columns))
+        table.add_row(*(Text(_text(r.get(c))) for c in columns))
     console.print(table)
 
 
