@@ -22,7 +22,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedCo
 
 from citykpi.cli._common import Cell, OutputFormat, emit_rows, err_console, guarded
 from citykpi.errors import InputError, SpecError
-from citykpi.index.audit_report import audit_index
+from citykpi.index.audit_report import audit_result
 from citykpi.index.hierarchy import Hierarchy
 from citykpi.index.io import read_idata, read_imeta, read_spec
 from citykpi.index.pipeline import build_index
@@ -110,32 +110,15 @@ def audit_cmd(
 ) -> None:
     """Audit an index: statistics, correlations, Cronbach, PCA, flags, strengths; write to -o."""
     idata, hierarchy, the_spec = _inputs(data, meta, spec)
-    result = build_index(idata, hierarchy, the_spec)
-    if dataset not in result.datasets:
-        msg = f"Unknown data set {dataset!r}; this spec produces {', '.join(result.datasets)}."
-        raise SpecError(msg)
-    h = result.hierarchy
-    parents = {n.code: n.parent for n in h.nodes if n.parent is not None}
-    dens = [d for d in h.denominators if d in result.unit_data.columns]
-    denominators = result.unit_data[dens].apply(pd.to_numeric, errors="coerce") if dens else None
-    scores = result.datasets.get("aggregated", result.datasets[list(result.datasets)[-1]])
-    report = audit_index(
-        result.datasets[dataset],
-        scores,
-        parents=parents,
-        directions={n.code: float(n.direction) for n in h.nodes if n.level == 1},
-        denominators=denominators,
-        top=top,
-    )
+    report = audit_result(build_index(idata, hierarchy, the_spec), dataset=dataset, top=top)
     _out_dir(out, force=force)
-    strengths = report.strengths.copy()
     written = [
         _write(report.stats, out / "stats.csv"),
         _write(report.correlations, out / "correlations.csv"),
         _write(report.cronbach, out / "cronbach.csv"),
         _write(report.pca, out / "pca.csv"),
         _write(report.flags, out / "flags.csv"),
-        _write(strengths, out / "strengths.csv"),
+        _write(report.strengths, out / "strengths.csv"),
     ]
     rows: list[dict[str, Cell]] = [
         {"kind": str(f.kind), "code": str(f.code), "other": str(f.other), "message": str(f.message)}

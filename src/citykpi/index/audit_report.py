@@ -28,6 +28,7 @@ from citykpi.index.audit_multivariate import (
     cronbach_alpha,
     pca,
 )
+from citykpi.index.pipeline import IndexResult
 
 CORRELATION_COLUMNS: Final = ("method", "a", "a_level", "b", "b_level", "relation", "r", "p", "n")
 CRONBACH_COLUMNS: Final = ("group", "level", "k", "alpha")
@@ -305,6 +306,42 @@ def audit_index(
     )
 
 
+def audit_result(result: IndexResult, *, dataset: str = "raw", top: int = 5) -> AuditReport:
+    """Run :func:`audit_index` on a build of the plain engine.
+
+    Parameters
+    ----------
+    result
+        The build (:func:`citykpi.index.build_index`).
+    dataset
+        Data set for the indicator statistics, the denominator correlations and the strengths
+        (``"raw"``, ``"denominated"``, ``"imputed"``, ...).
+    top
+        Number of strengths and of weaknesses per unit.
+
+    Returns
+    -------
+    AuditReport
+        Every table of the audit; correlations, Cronbach and PCA use the aggregated data set
+        (or the last data set when the spec does not aggregate).
+    """
+    if dataset not in result.datasets:
+        msg = f"Unknown data set {dataset!r}; this spec produces {', '.join(result.datasets)}."
+        raise SpecError(msg)
+    h = result.hierarchy
+    dens = [d for d in h.denominators if d in result.unit_data.columns]
+    denominators = result.unit_data[dens].apply(pd.to_numeric, errors="coerce") if dens else None
+    scores = result.datasets.get("aggregated", result.datasets[list(result.datasets)[-1]])
+    return audit_index(
+        result.datasets[dataset],
+        scores,
+        parents={n.code: n.parent for n in h.nodes if n.parent is not None},
+        directions={n.code: float(n.direction) for n in h.nodes if n.level == 1},
+        denominators=denominators,
+        top=top,
+    )
+
+
 __all__ = [
     "CORRELATION_COLUMNS",
     "CRONBACH_COLUMNS",
@@ -312,5 +349,6 @@ __all__ = [
     "PCA_COLUMNS",
     "AuditReport",
     "audit_index",
+    "audit_result",
     "node_levels",
 ]
