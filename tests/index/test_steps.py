@@ -127,3 +127,16 @@ def test_treat_table_and_overrides() -> None:
     assert out.record.details["counts"] == {"winhi": 1, "winlo": 0, "transformed": 0}
     with pytest.raises(SpecError, match="unknown indicator"):
         treat(x, codes=["spiky", "flat"], skip=["nope"])
+
+
+def test_row_median_without_normalising_first() -> None:
+    x = np.array([[1.0, 2.0, 10.0, NAN], [4.0, 5.0, 6.0, 7.0]])
+    out = impute(x, method="row_median", normalise_first=False)
+    assert out.data[0, 3] == 2.0  # median of the unit's own 1, 2, 10
+
+
+def test_units_without_a_group_label_are_left_missing() -> None:
+    out = impute(X, method="mean_group", groups=["A", None, "B", "B"], codes=["a", "b"])
+    assert np.isnan(out.data[1, 0])
+    assert out.data[2, 1] == 40.0
+    assert "still missing" in out.record.warnings[0]

@@ -6,11 +6,13 @@ Methods (``method=``):
   ``i_median``);
 * ``mean_group`` / ``median_group``: the mean / median of the observed values of the unit's own
   group (any unit grouping, e.g. a peer group: ``i_mean_grp``, ``i_median_grp``); a value stays
-  missing when its whole group is missing;
-* ``row_mean``: COINr's row-wise imputation within a group (``impute_by = "row"``,
-  ``normalise_first = TRUE``): indicators are split by their parent group, each is multiplied by
-  its direction and min-max scaled to [0, 1] over its observed values, a unit's missing value is
-  the mean of that unit's observed scaled values in the same group, scaled back;
+  missing when its whole group is missing, and units without a group label (``None``/NaN) are
+  left as they are (COINr's ``skip_f_na``);
+* ``row_mean`` / ``row_median``: COINr's row-wise imputation within a group (``impute_by =
+  "row"``, ``normalise_first = TRUE``): indicators are split by their group (``blocks``), each is
+  multiplied by its direction and min-max scaled to [0, 1] over its observed values, a unit's
+  missing value is the mean (median) of that unit's observed scaled values in the same group,
+  scaled back; with ``normalise_first=False`` the raw values are used;
 * ``em``: multivariate-normal EM (what COINr's vignette does through ``Amelia``, without the
   random draw): columns are standardised (observed mean, n - 1 sd), the mean vector and
   covariance are estimated by expectation-maximisation, each missing value is replaced by its
@@ -40,6 +42,7 @@ IMPUTATION_METHODS: Final[tuple[str, ...]] = (
     "mean_group",
     "median_group",
     "row_mean",
+    "row_median",
     "em",
 )
 
@@ -59,6 +62,7 @@ def impute(
     groups: Sequence[object] | None = None,
     blocks: Sequence[str] | None = None,
     directions: Sequence[float] | FloatArray | None = None,
+    normalise_first: bool = True,
     max_iter: int = 1000,
     tol: float = 1e-10,
     codes: Sequence[str] | None = None,
@@ -74,10 +78,12 @@ def impute(
     groups
         For ``*_group``: the group label of each unit (length = units).
     blocks
-        For ``row_mean`` (required) and ``em`` (optional): the group of each indicator, usually
-        its parent code.
+        For ``row_*`` and ``em``: the group of each indicator, usually its parent code (default:
+        one block of every indicator).
     directions
-        For ``row_mean``: +1/-1 per indicator (default all +1).
+        For ``row_*``: +1/-1 per indicator (default all +1).
+    normalise_first
+        For ``row_*``: min-max scale each column first (COINr's default for row-wise).
     max_iter, tol
         EM iteration limit and convergence tolerance (largest change of mean or covariance).
     codes
@@ -106,21 +112,20 @@ def impute(
                 "the unit-group column with 'group' in the spec."
             )
             raise SpecError(msg)
-        labels = np.array([str(g) for g in groups])
+        labels = np.array(["" if _no_label(g) else str(g) for g in groups])
         out = arr.copy()
         stat = method.removesuffix("_group")
-        for label in np.unique(labels):
+        for label in np.unique(labels[labels != ""]):
             rows = labels == label
             fill = _col_stat(arr[rows], stat)
             out[rows] = np.where(miss[rows], fill, arr[rows])
-        params["groups"] = sorted({str(g) for g in groups})
-    elif method == "row_mean":
-        out = _row_mean(arr, _blocks(blocks, n_ind, method), directions)
+        params["groups"] = sorted({str(g) for g in labels if g})
+    elif method in {"row_mean", "row_median"}:
+        block_labels = _blocks(blocks, n_ind)
+        out = _row_wise(arr, block_labels, directions, method.removeprefix("row_"), normalise_first)
+        params["normalise_first"] = normalise_first
     elif method == "em":
-        block_labels = list(blocks) if blocks is not None else ["all"] * n_ind
-        if len(block_labels) != n_ind:
-            msg = f"'blocks' has {len(block_labels)} entries for {n_ind} indicators."
-            raise SpecError(msg)
+        block_labels = _blocks(blocks, n_ind)
         out = arr.copy()
         iterations: dict[str, Detail] = {}
         for label in dict.fromkeys(block_labels):
@@ -150,29 +155,44 @@ def impute(
     return StepOutput(out, record)
 
 
-def _blocks(blocks: Sequence[str] | None, n_ind: int, method: str) -> list[str]:
-    if blocks is None or len(blocks) != n_ind:
-        msg = f"Method {method!r} needs the group (parent) of each of the {n_ind} indicators."
+def _no_label(g: object) -> bool:
+    return g is None or (isinstance(g, float) and np.isnan(g)) or str(g) in {"", "nan", "NA"}
+
+
+def _blocks(blocks: Sequence[str] | None, n_ind: int) -> list[str]:
+    if blocks is None:
+        return ["all"] * n_ind
+    if len(blocks) != n_ind:
+        msg = f"'blocks' has {len(blocks)} entries for {n_ind} indicators; give one per indicator."
         raise SpecError(msg)
     return [str(b) for b in blocks]
 
 
-def _row_mean(
-    arr: FloatArray, blocks: list[str], directions: Sequence[float] | FloatArray | None
+def _row_wise(
+    arr: FloatArray,
+    blocks: list[str],
+    directions: Sequence[float] | FloatArray | None,
+    stat: str,
+    normalise_first: bool,
 ) -> FloatArray:
     n_ind = arr.shape[1]
     d = np.ones(n_ind) if directions is None else np.asarray(directions, dtype=np.float64)
-    v = arr * d
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)
-        lo, hi = np.nanmin(v, axis=0), np.nanmax(v, axis=0)
-        z = (v - lo) / (hi - lo)
+        if normalise_first:
+            v = arr * d
+            lo, hi = np.nanmin(v, axis=0), np.nanmax(v, axis=0)
+            z = (v - lo) / (hi - lo)
+        else:
+            z = arr.copy()
         out = z.copy()
         for label in dict.fromkeys(blocks):
             cols = [j for j in range(n_ind) if blocks[j] == label]
-            row_means = np.nanmean(z[:, cols], axis=1)
             block = z[:, cols]
-            out[:, cols] = np.where(np.isnan(block), row_means[:, None], block)
+            fill = np.nanmean(block, axis=1) if stat == "mean" else np.nanmedian(block, axis=1)
+            out[:, cols] = np.where(np.isnan(block), fill[:, None], block)
+    if not normalise_first:
+        return out
     result: FloatArray = (out * (hi - lo) + lo) * d
     return result
 

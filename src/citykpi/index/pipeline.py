@@ -353,14 +353,17 @@ def build_index(
                         f"{', '.join(map(str, unit_data.columns))}."
                     )
                     raise SpecError(msg)
-                groups = unit_data[step.group].astype(str).tolist()
-            blocks = [_ancestor(h, c, step.level) for c in codes]
+                groups = unit_data[step.group].tolist()
+            blocks = None
+            if step.level is not None and (step.method != "em" or step.by_block):
+                blocks = [_ancestor(h, c, step.level) for c in codes]
             res = impute(
                 x,
                 method=step.method,
                 groups=groups,
-                blocks=blocks if (step.method == "row_mean" or step.by_block) else None,
+                blocks=blocks,
                 directions=h.directions(),
+                normalise_first=step.normalise_first,
                 max_iter=step.max_iter,
                 tol=step.tol,
                 codes=codes,

@@ -53,10 +53,13 @@ class ImputeStep(_Step):
     """Impute missing values (see :mod:`citykpi.index.impute`)."""
 
     step: Literal["impute"] = "impute"
-    method: Literal["mean", "median", "mean_group", "median_group", "row_mean", "em"] = "mean"
+    method: Literal[
+        "mean", "median", "mean_group", "median_group", "row_mean", "row_median", "em"
+    ] = "mean"
     group: str | None = None
-    level: int = 2
+    level: int | None = 2
     by_block: bool = True
+    normalise_first: bool = True
     max_iter: int = Field(1000, ge=1)
     tol: float = Field(1e-10, gt=0)
 
