@@ -192,7 +192,8 @@ def _row_wise(
             fill = np.nanmean(block, axis=1) if stat == "mean" else np.nanmedian(block, axis=1)
             out[:, cols] = np.where(np.isnan(block), fill[:, None], block)
     if not normalise_first:
-        return out
+        unscaled: FloatArray = np.asarray(out, dtype=np.float64)
+        return unscaled
     result: FloatArray = (out * (hi - lo) + lo) * d
     return result
 
