@@ -7,9 +7,9 @@ import math
 import tempfile
 from pathlib import Path
 
-from conftest import small_catalogue
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from ingestkit import small_catalogue
 
 from citykpi.ingest import CatalogueView, read_file
 
