@@ -235,3 +235,41 @@ def test_pca_matches_eigen_decomposition_of_correlation() -> None:
 def test_pca_errors(x: np.ndarray, match: str) -> None:
     with pytest.raises(IndexComputationError, match=match):
         pca(x, codes=["a", "b"])
+
+
+# COINr 1.1.14, vignette("analysis"): get_stats(coin, dset = "Raw") on the ASEM data, printed to
+# 3 significant figures: code, Std, Skew, Kurt, N.NonZero, N.Unique, Frc.NonZero, Frc.Unique
+COINR_RAW_STATS = [
+    ("LPI", 0.538, -0.304, -0.657, 51, 51, 1.000, 1.000),
+    ("Flights", 46.7, 2.10, 4.51, 51, 51, 1.000, 1.000),
+    ("Ship", 6.84, -0.576, -0.681, 42, 43, 0.824, 0.843),
+    ("Bord", 24.8, 2.15, 5.79, 45, 30, 0.882, 0.588),
+    ("Elec", 22.7, 2.23, 5.79, 47, 46, 0.922, 0.902),
+]
+
+
+@pytest.mark.parametrize(
+    ("code", "sd", "skew", "kurt", "n_nonzero", "n_unique", "frac_nonzero", "frac_unique"),
+    COINR_RAW_STATS,
+)
+def test_stats_match_coinr_get_stats_on_asem(
+    asem_idata: pd.DataFrame,
+    code: str,
+    sd: float,
+    skew: float,
+    kurt: float,
+    n_nonzero: int,
+    n_unique: int,
+    frac_nonzero: float,
+    frac_unique: float,
+) -> None:
+    row = indicator_stats(asem_idata[[code]].to_numpy(float), codes=[code]).iloc[0]
+    for got, want in (
+        (row["sd"], sd),
+        (row["skew"], skew),
+        (row["kurtosis"], kurt),
+        (row["frac_nonzero"], frac_nonzero),
+        (row["frac_unique"], frac_unique),
+    ):
+        assert float(f"{got:.3g}") == pytest.approx(want, abs=1e-12)
+    assert (row["n_available"], row["n_nonzero"], row["n_unique"]) == (51, n_nonzero, n_unique)

@@ -364,3 +364,12 @@ def test_units_screened_out_everywhere_have_nan_statistics() -> None:
     stats = res.rank_stats()
     assert stats["mean"].tolist()[0] == 1.0
     assert np.isnan(stats["q95"].iloc[1])
+
+
+def test_effective_weights_by_hand() -> None:
+    _, h = _small()  # A, B in P; C, D in Q; P, Q in I
+    w = np.array([[1.0, 3.0, 1.0, 1.0, 1.0, 3.0, 1.0]])  # codes A, B, C, D, P, Q, I
+    assert h.codes == ("A", "B", "C", "D", "P", "Q", "I")
+    # P: 1/4, Q: 3/4; A: 1/4 * 1/4, B: 3/4 * 1/4, C and D: 1/2 * 3/4
+    expected = [[1 / 16, 3 / 16, 3 / 8, 3 / 8, 1 / 4, 3 / 4, 1.0]]
+    np.testing.assert_allclose(effective_weights(h, w), expected, rtol=1e-15)
