@@ -44,6 +44,8 @@ H, L, R, N = Direction.HIGHER, Direction.LOWER, Direction.TARGET_RANGE, Directio
         ({2015: 4, 2020: 4.5}, 5, L, SdsnTrend.MAINTAINING, None),
         ({2015: 0.8, 2020: 0.85}, 1, R, SdsnTrend.MODERATELY_IMPROVING, 0.75),
         ({2015: 1.4, 2020: 1.3}, 1, R, SdsnTrend.MODERATELY_IMPROVING, 0.75),
+        ({2015: 0.8, 2020: 1.3}, 1, R, SdsnTrend.DECREASING, -1.5),  # overshot: further away
+        ({2015: 0.9, 2020: 1.0}, 1, R, SdsnTrend.ON_TRACK, None),
         ({2015: 50, 2020: 60}, None, H, SdsnTrend.NO_TARGET, None),
         ({2015: 50, 2020: 60}, 100, N, SdsnTrend.NO_TARGET, None),
     ],

@@ -13,7 +13,8 @@ year is ``base_year`` (default 2015) or, when it has no value, the nearest year 
 *maintaining* when the base already met it). When the base met the target and a later value fell
 below it (project choice), both rates are measured from the first year below the target, the
 *fall-back point*; a series whose latest value is that point is decreasing. The target plays the
-role of the SDSN green threshold. Target-range series move towards the target from the base.
+role of the SDSN green threshold. Target-range series are scored on their distance to the
+target (``x = -|value - target|``, goal 0), so overshooting counts as moving away.
 
 **Statistics Canada / Open SDG progress measure** (methods.md §4, sdg-build ProgressMeasure):
 compound annual growth from the base year (default 2015, else the next year with data) to the
@@ -207,10 +208,15 @@ def sdsn_trend(
         return SdsnResult(
             SdsnTrend.INSUFFICIENT_DATA, base_year=yb, note=f"no value after base year {yb}"
         )
-    s = _orientation(direction, data[yb], target)
-    assert s is not None  # direction is HIGHER, LOWER or TARGET_RANGE with a target
-    x = {y: s * v for y, v in data.items()}
-    goal = s * target
+    if direction is Direction.TARGET_RANGE:
+        # closer is better on either side: score the distance to the target, goal 0
+        s = 1
+        x = {y: -abs(v - target) for y, v in data.items()}
+        goal = 0.0
+    else:
+        s = 1 if direction is Direction.HIGHER else -1
+        x = {y: s * v for y, v in data.items()}
+        goal = s * target
     if x[yl] >= goal:
         status = SdsnTrend.MAINTAINING if x[yb] >= goal else SdsnTrend.ON_TRACK
         return SdsnResult(status, base_year=yb, latest_year=yl)
