@@ -126,3 +126,27 @@ def test_weights_options_in_the_spec() -> None:
     result = build_index(data, META, pca)
     assert result.weights["a"] == pytest.approx(result.weights["b"])  # corr 1 -> equal loadings
     assert not math.isnan(float(np.sum(result.scores["I"])))
+
+
+def test_coinr_names_are_accepted_as_aliases() -> None:
+    coinr = parse_spec(
+        {
+            "steps": [
+                {"step": "impute", "f_i": "i_mean_grp", "use_group": "EurAsia_group"},
+                {"step": "normalise", "f_n": "n_minmax", "l_u": [1, 100]},
+                {"step": "aggregate", "f_ag": ["a_gmean", "a_amean", "a_amean"]},
+            ]
+        }
+    )
+    ours = parse_spec(
+        {
+            "steps": [
+                {"step": "impute", "method": "mean_group", "group": "EurAsia_group"},
+                {"step": "normalise", "method": "minmax", "lower": 1, "upper": 100},
+                {"step": "aggregate", "method": ["gmean", "amean", "amean"]},
+            ]
+        }
+    )
+    assert coinr == ours
+    with pytest.raises(SpecError, match="gives both 'f_n' \\(COINr's name\\) and 'method'"):
+        parse_spec({"steps": [{"step": "normalise", "f_n": "n_zscore", "method": "zscore"}]})

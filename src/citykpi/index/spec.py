@@ -23,6 +23,12 @@ A spec names each step and its parameters, in the order they run::
 An unknown step, or an unknown parameter of a step, is a :class:`~citykpi.errors.SpecError`
 listing the allowed names: nothing falls back silently to a default. ``docs/index-spec.md``
 documents every step and parameter.
+
+COINr's own names are accepted as aliases, so a COINr call can be copied almost verbatim:
+method values ``n_minmax``, ``a_amean``, ``i_mean_grp`` ... (the ``n_``/``a_``/``i_`` prefix is
+dropped and ``_grp`` becomes ``_group``), and the parameters ``f_n``/``f_ag``/``f_i`` (the
+method), ``l_u: [l, u]`` (minmax lower/upper), ``m_sd: [m, s]`` (zscore mean/sd) and
+``use_group`` (group). An alias and its citykpi name given together is an error.
 """
 
 from __future__ import annotations
@@ -190,6 +196,61 @@ _NESTED: dict[tuple[str, str], type[_Step]] = {
 }
 
 
+_METHOD_KEYS = {"normalise": "f_n", "aggregate": "f_ag", "impute": "f_i"}
+_PAIR_ALIASES = {"l_u": ("lower", "upper"), "m_sd": ("mean", "sd")}
+
+
+def _coinr_method(value: object) -> object:
+    if isinstance(value, list):
+        return [_coinr_method(v) for v in value]
+    if not isinstance(value, str):
+        return value
+    for prefix in ("n_", "a_", "i_"):
+        if value.startswith(prefix):
+            value = value[len(prefix) :]
+            break
+    return value.replace("_grp", "_group")
+
+
+def _step_aliases(i: int, step: Mapping[str, Any]) -> dict[str, Any]:
+    out = dict(step)
+    name = str(out.get("step"))
+
+    def move(alias: str, target: str, value: Any) -> None:
+        if target in out:
+            msg = f"Step {i} ({name}) gives both {alias!r} (COINr's name) and {target!r}; keep one."
+            raise SpecError(msg)
+        out[target] = value
+
+    key = _METHOD_KEYS.get(name)
+    if key is not None and key in out:
+        move(key, "method", out.pop(key))
+    for alias, (first, second) in _PAIR_ALIASES.items():
+        if alias in out:
+            pair = out.pop(alias)
+            if not isinstance(pair, list) or len(pair) != 2:
+                msg = f"Step {i} ({name}): {alias!r} must be a list of two numbers; got {pair!r}."
+                raise SpecError(msg)
+            move(alias, first, pair[0])
+            move(alias, second, pair[1])
+    if "use_group" in out:
+        move("use_group", "group", out.pop("use_group"))
+    if "method" in out and name in _METHOD_KEYS:
+        out["method"] = _coinr_method(out["method"])
+    return out
+
+
+def _with_aliases(raw: Mapping[str, Any]) -> dict[str, Any]:
+    out = dict(raw)
+    steps = out.get("steps")
+    if isinstance(steps, list):
+        out["steps"] = [
+            _step_aliases(i, s) if isinstance(s, Mapping) else s
+            for i, s in enumerate(steps, start=1)
+        ]
+    return out
+
+
 def _check_names(raw: Mapping[str, Any]) -> None:
     allowed_top = set(IndexSpec.model_fields)
     extra = sorted(set(raw) - allowed_top)
@@ -290,9 +351,10 @@ def parse_spec(raw: Mapping[str, Any] | IndexSpec) -> IndexSpec:
     if not isinstance(raw, Mapping):
         msg = f"An index spec must be a mapping with 'steps'; got {type(raw).__name__}."
         raise SpecError(msg)
+    raw = _with_aliases(raw)
     _check_names(raw)
     try:
-        spec = IndexSpec.model_validate(dict(raw))
+        spec = IndexSpec.model_validate(raw)
     except ValidationError as e:
         problems = "; ".join(
             f"{'.'.join(str(p) for p in err['loc'])}: {err['msg']}" for err in e.errors()
