@@ -317,3 +317,18 @@ def test_city_show_and_evidence_attach(cli: Cli) -> None:
     )
     assert too_big.exit_code == 2
     assert "is 27 bytes, more than the limit of 10" in too_big.output
+
+
+def test_an_unreachable_database_is_a_clear_error(tmp_path: Path) -> None:
+    run = Cli(tmp_path)
+    result = run(
+        "city",
+        "list",
+        "--as",
+        "root",
+        env={"CITYKPI_DATABASE_URL": "postgresql+psycopg://nobody@127.0.0.1:1/none"},
+    )
+    assert result.exit_code == 2
+    assert "Cannot open the database at 'postgresql+psycopg://nobody@127.0.0.1:1/none'" in (
+        " ".join(result.output.split())
+    )

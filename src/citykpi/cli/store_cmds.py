@@ -16,6 +16,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import typer
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
 from citykpi.cli._common import Cell, OutputFormat, console, emit_rows, err_console, guarded
@@ -69,7 +70,17 @@ CODES = typer.Argument(None, help="Input ids or KPI data point ids; none for eve
 
 def _open() -> Store:
     store = open_store()
-    if not store.has_schema():
+    try:
+        ready = store.has_schema()
+    except SQLAlchemyError as e:
+        store.dispose()
+        reason = str(getattr(e, "orig", None) or e).strip()
+        msg = (
+            f"Cannot open the database at {store.url!r}: {reason}. Check CITYKPI_DATABASE_URL "
+            "and that the server is running."
+        )
+        raise StoreError(msg) from e
+    if not ready:
         msg = (
             f"The database at {store.url!r} has no citykpi schema yet; run 'citykpi db upgrade' "
             "first (set CITYKPI_DATABASE_URL to use another database)."
