@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 
+import pandas as pd
 import pytest
 from _hand_made import META, kpi_frame
 
@@ -14,6 +15,8 @@ from citykpi.assess.sdg import (
     rating,
     sdg_goal,
     sdg_rollup,
+    sdg_trends,
+    trend_score,
 )
 from citykpi.assess.targets import Target, TargetKind, TargetSet
 
@@ -110,3 +113,54 @@ def test_rollup_shares_and_colours_per_goal() -> None:
 def test_unknown_rule_is_refused() -> None:
     with pytest.raises(ValueError, match="Unknown SDG goal colour rule 'un'"):
         sdg_rollup(kpi_frame([]), meta=META, rule="un")  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(
+    ("q", "score"),
+    [
+        (-3.0, 0.0),
+        (-1.0, 0.0),
+        (-0.5, 0.5),
+        (0.0, 1.0),
+        (0.25, 1.5),
+        (0.5, 2.0),
+        (1.0, 3.0),
+        (1.5, 3.5),
+        (5.0, 4.0),
+    ],
+)
+def test_trend_score_is_piecewise_linear(q: float, score: float) -> None:
+    assert trend_score(q) == pytest.approx(score)
+
+
+def _trend_rows(rows: list[tuple[str, str, str, float, float]]) -> pd.DataFrame:
+    return pd.DataFrame(rows, columns=["city", "data_point", "sdsn_trend", "sdsn_ratio", "target"])
+
+
+def test_goal_trends_average_scores_and_need_75_percent_coverage() -> None:
+    nan = math.nan
+    trends = _trend_rows(
+        [
+            # goal 11: pm25 (q = 1 -> 3) and pm10 (q = 0 -> 1): mean 2, moderately improving
+            ("A", "pm25", "on_track", 1.0, 5.0),
+            ("A", "pm10", "stagnating", 0.0, 15.0),
+            # goal 3: pm10 only
+            # goal 4: literacy without data, enrol maintaining: 1 of 2 < 75 %
+            ("A", "literacy", "insufficient_data", nan, 100.0),
+            ("A", "enrol", "maintaining", nan, 100.0),
+            # city B: goal 11 both maintaining
+            ("B", "pm25", "maintaining", nan, 5.0),
+            ("B", "pm10", "maintaining", nan, 15.0),
+            ("B", "wifi", "no_target", nan, nan),  # no target: not a dashboard indicator
+        ]
+    )
+    got = sdg_trends(trends, meta=META).set_index(["city", "goal"])
+    assert got.loc[("A", 11), ["linked", "with_trend", "trend_score", "trend"]].tolist() == [
+        2,
+        2,
+        2.0,
+        "moderately_improving",
+    ]
+    assert got.loc[("A", 3), "trend"] == "stagnating"
+    assert got.loc[("A", 4), ["with_trend", "trend"]].tolist() == [1, "insufficient_data"]
+    assert got.loc[("B", 11), ["trend_score", "trend"]].tolist() == [3.0, "maintaining"]

@@ -304,3 +304,13 @@ def test_trends_output_file_is_not_overwritten_without_force(tmp_path: Path) -> 
     code, _, err = _run("trends", str(kpis), "-o", str(out), "--format", "csv", "--force")
     assert code == 0, err
     assert pd.read_csv(out)["sdsn_trend"].notna().all()
+
+
+def test_trends_by_goal(tmp_path: Path) -> None:
+    kpis = _kpis(tmp_path / "kpis.csv")
+    code, out, err = _run("trends", str(kpis), "--by-goal", "--city", "Ash", "--format", "csv")
+    assert code == 0, err
+    rows = {r["goal"]: r for r in _csv(out)}
+    # Ash's PM2.5 is flat at 20 against 5 (q = 0, score 1): goal 11 is stagnating
+    assert (rows["11"]["trend_score"], rows["11"]["trend"]) == ("1", "stagnating")
+    assert set(rows) == {"4", "11", "17"}

@@ -35,7 +35,7 @@ from citykpi.assess.scoring import (
     score_kpis,
     score_percent,
 )
-from citykpi.assess.sdg import GoalRule, sdg_goal, sdg_rollup
+from citykpi.assess.sdg import GoalRule, sdg_goal, sdg_rollup, sdg_trends
 from citykpi.assess.series import TrendOptions, assess_trends
 from citykpi.assess.summary import CitySummary, DimensionScore, WeakPoint, summarise_city
 from citykpi.assess.targets import (
@@ -97,6 +97,7 @@ __all__ = [
     "score_percent",
     "sdg_goal",
     "sdg_rollup",
+    "sdg_trends",
     "sdsn_trend",
     "suggest_target",
     "summarise_city",

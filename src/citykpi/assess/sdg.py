@@ -12,10 +12,13 @@ its KPI serves. Indicator colours follow the U4SSC bands: 4 points green, 3 yell
 * ``"us_cities"`` (SDSN US Cities 2019): colours on 0-3 (red 0 ... green 3), averaged over all
   data points and rounded to the nearest colour, halves rounding up (project choice: the
   cut-offs are unpublished); red if more than a third of the data points are red.
+
+:func:`sdg_trends` rolls the SDSN trend arrows of the series up to goals the same way.
 """
 
 from __future__ import annotations
 
+import itertools
 import math
 from collections.abc import Sequence
 from typing import Final, Literal
@@ -159,9 +162,108 @@ def sdg_rollup(
     return out.sort_values(["city", "year", "goal"], ignore_index=True)
 
 
+GOAL_TREND_COLUMNS: Final[tuple[str, ...]] = (
+    "city",
+    "goal",
+    "linked",
+    "with_trend",
+    "trend_score",
+    "trend",
+)
+#: Minimum share of a goal's data points with a trend before the goal gets one (SDSN).
+GOAL_TREND_COVERAGE: Final = 0.75
+_TREND_BANDS: Final = ("decreasing", "stagnating", "moderately_improving", "on_track")
+
+
+def trend_score(q: float) -> float:
+    """Return the 0-4 trend score of an SDSN ratio ``q = r_obs / r_req``.
+
+    Piecewise linear (project choice; SDSN does not publish the map): q <= -1 -> 0, q = 0 -> 1,
+    q = 0.5 -> 2, q = 1 -> 3, q >= 2 -> 4.
+    """
+    points = ((-1.0, 0.0), (0.0, 1.0), (0.5, 2.0), (1.0, 3.0), (2.0, 4.0))
+    if q <= points[0][0]:
+        return 0.0
+    for (q0, s0), (q1, s1) in itertools.pairwise(points):
+        if q <= q1:
+            return s0 + (q - q0) / (q1 - q0) * (s1 - s0)
+    return 4.0
+
+
+def sdg_trends(trends: pd.DataFrame, *, meta: MetaMap | None = None) -> pd.DataFrame:
+    """Roll series trends up to SDGs, per city (SDSN goal-level trend, methods.md §3).
+
+    Each data point with a target linked to the goal counts. Its trend score is
+    :func:`trend_score` of its ratio; ``maintaining`` and ``on_track`` without a ratio (the
+    latest value meets the target) count as exactly 3. The goal trend is the mean score, banded
+    [0, 1) decreasing, [1, 2) stagnating, [2, 3) moderately improving, [3, 4] on track, and
+    ``maintaining`` only if every data point is maintaining. A goal whose trends cover less
+    than 75 % of its data points gets ``insufficient_data``.
+
+    Parameters
+    ----------
+    trends
+        The output of :func:`citykpi.assess.series.assess_trends`.
+    meta
+        Data point metadata (SDG targets); defaults to the bundled catalogue.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns :data:`GOAL_TREND_COLUMNS`, one row per city and goal.
+    """
+    info = catalogue_meta(meta)
+    groups: dict[tuple[str, int], list[tuple[str, float]]] = {}
+    for city, dp, status, ratio, target in zip(
+        trends["city"].astype(str),
+        trends["data_point"].astype(str),
+        trends["sdsn_trend"].astype(str),
+        trends["sdsn_ratio"],
+        trends["target"],
+        strict=True,
+    ):
+        m = info.get(dp)
+        if m is None or pd.isna(target):
+            continue
+        for goal in sorted({sdg_goal(t) for t in m.sdg_targets}):
+            groups.setdefault((city, goal), []).append((status, float(ratio)))
+    rows: list[dict[str, object]] = []
+    for (city, goal), members in sorted(groups.items()):
+        scores: list[float] = []
+        statuses: list[str] = []
+        for status, ratio in members:
+            if status in ("maintaining", "on_track") and math.isnan(ratio):
+                scores.append(3.0)
+            elif not math.isnan(ratio):
+                scores.append(trend_score(ratio))
+            else:
+                continue
+            statuses.append(status)
+        mean = sum(scores) / len(scores) if scores else math.nan
+        if not scores or len(scores) < GOAL_TREND_COVERAGE * len(members):
+            trend = "insufficient_data"
+        elif all(st == "maintaining" for st in statuses):
+            trend = "maintaining"
+        else:
+            trend = _TREND_BANDS[min(int(mean), 3)]
+        rows.append(
+            {
+                "city": city,
+                "goal": goal,
+                "linked": len(members),
+                "with_trend": len(scores),
+                "trend_score": mean,
+                "trend": trend,
+            }
+        )
+    return pd.DataFrame(rows, columns=list(GOAL_TREND_COLUMNS))
+
+
 __all__ = [
     "COLOURS",
     "GOAL_RULES",
+    "GOAL_TREND_COLUMNS",
+    "GOAL_TREND_COVERAGE",
     "SDG_COLUMNS",
     "GoalRule",
     "goal_colour_sdr",
@@ -169,4 +271,6 @@ __all__ = [
     "rating",
     "sdg_goal",
     "sdg_rollup",
+    "sdg_trends",
+    "trend_score",
 ]

@@ -33,7 +33,7 @@ from citykpi.assess import (
     sdg_rollup,
 )
 from citykpi.assess.scoring import KPI_RESULT_COLUMNS, SCORE_COLUMNS
-from citykpi.assess.sdg import GOAL_RULES, SDG_COLUMNS, GoalRule
+from citykpi.assess.sdg import GOAL_RULES, GOAL_TREND_COLUMNS, SDG_COLUMNS, GoalRule, sdg_trends
 from citykpi.assess.series import TREND_COLUMNS, TrendOptions
 from citykpi.cli._common import Cell, OutputFormat, console, emit_rows, err_console, fail, guarded
 from citykpi.errors import InputError
@@ -158,6 +158,9 @@ def trends_cmd(
     city: str | None = typer.Option(None, "--city", help="Only this city."),
     out: Path | None = typer.Option(None, "-o", "--out", help="Also write the table to this CSV."),
     force: bool = typer.Option(False, "--force", help="Overwrite OUT if it exists."),
+    by_goal: bool = typer.Option(
+        False, "--by-goal", help="Roll the SDSN arrows up to SDGs per city instead."
+    ),
     fmt: OutputFormat = FORMAT,
 ) -> None:
     """Show SDSN trend arrows, progress status and score, 2030 projections per series."""
@@ -171,10 +174,13 @@ def trends_cmd(
         raise InputError(msg)
     only = None if city is None else [city]
     trends = assess_trends(table, targets=tset, options=opts, cities=only)
+    columns = TREND_COLUMNS
+    if by_goal:
+        trends, columns = sdg_trends(trends), GOAL_TREND_COLUMNS
     if out is not None:
         out.parent.mkdir(parents=True, exist_ok=True)
         trends.to_csv(out, index=False)
-    emit_rows(_rows(trends), columns=TREND_COLUMNS, fmt=fmt, title=f"Trends ({tset.name})")
+    emit_rows(_rows(trends), columns=columns, fmt=fmt, title=f"Trends ({tset.name})")
 
 
 PEER_COLUMNS = (
