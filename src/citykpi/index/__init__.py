@@ -45,7 +45,15 @@ Pipeline and editions::
     edition.to_json() / edition.to_yaml() / Edition.from_text(text)
     citykpi.index.io.save_edition(edition, path) / load_edition(path)   (JSON or YAML)
 
-The U4SSC city index: :func:`build_u4ssc_index` (module :mod:`citykpi.index.u4ssc`).
+The U4SSC city index::
+
+    u = build_u4ssc_index(kpi_long_table, *, catalogue=None, spec=None, year=None,
+                          cities=None, targets=None, min_coverage=0.8, max_missing=0.2)
+    u.result (IndexResult), u.year, u.excluded_cities, u.dropped_data_points, u.scores_long()
+
+Files (for the CLI; the engine itself does no I/O): :mod:`citykpi.index.io` (``read_imeta``,
+``read_idata``, ``read_spec``, ``write_result``, ``write_u4ssc``, ``save_edition``,
+``load_edition``).
 
 Modelling assumptions: direction is applied by multiplying each indicator by +1/-1 before
 normalisation (COINr); lower-is-better indicators therefore score high when small. Missing
@@ -72,6 +80,7 @@ from citykpi.index.records import FloatArray, StepOutput, StepRecord
 from citykpi.index.screen import ScreenOutput, screen
 from citykpi.index.spec import IndexSpec, parse_spec
 from citykpi.index.treat import TreatOutput, TreatParams, treat
+from citykpi.index.u4ssc import U4sscIndex, build_u4ssc_index
 from citykpi.index.weights import equal_weights, optimise_weights, pca_weights
 
 __all__ = [
@@ -93,8 +102,10 @@ __all__ = [
     "StepRecord",
     "TreatOutput",
     "TreatParams",
+    "U4sscIndex",
     "aggregate",
     "build_index",
+    "build_u4ssc_index",
     "denominate",
     "equal_weights",
     "fit_normalisation",
