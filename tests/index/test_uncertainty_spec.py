@@ -7,7 +7,11 @@ import pytest
 import yaml
 
 from citykpi.errors import SpecError
-from citykpi.index.uncertainty_spec import noisy_weight_sets, parse_uncertainty_spec
+from citykpi.index.uncertainty_spec import (
+    noise_multipliers,
+    noisy_weight_sets,
+    parse_uncertainty_spec,
+)
 
 COINR_GUIDE = """
 inputs:
@@ -151,3 +155,14 @@ def test_noisy_weight_sets_stay_within_the_noise_band() -> None:
 def test_noisy_weights_unknown_level() -> None:
     with pytest.raises(SpecError, match=r"level\(s\) \[5\], which the index does not have"):
         noisy_weight_sets(np.ones(2), [1, 2], {5: 0.1}, sets=2, seed=0)
+
+
+def test_noisy_weights_are_weights_times_multipliers() -> None:
+    w = np.array([2.0, 1.0, 1.0])
+    m = noise_multipliers([1, 2, 3], {2: 0.25, 3: 0.1}, sets=50, seed=6)
+    np.testing.assert_array_equal(m[:, 0], np.ones(50))
+    assert np.abs(m[:, 1] - 1).max() <= 0.25
+    assert np.abs(m[:, 2] - 1).max() <= 0.1
+    np.testing.assert_allclose(
+        noisy_weight_sets(w, [1, 2, 3], {2: 0.25, 3: 0.1}, sets=50, seed=6), w * m, rtol=1e-15
+    )

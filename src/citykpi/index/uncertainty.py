@@ -45,11 +45,11 @@ import numpy as np
 import pandas as pd
 
 from citykpi.errors import IndexComputationError, SpecError
-from citykpi.index.hierarchy import Hierarchy
+from citykpi.index.hierarchy import Hierarchy, hierarchy_from_meta
 from citykpi.index.pipeline import DATASET_OF_STEP, IndexResult, build_index
 from citykpi.index.ranks import rank_scores
 from citykpi.index.records import FloatArray
-from citykpi.index.sampling import rng_for, uniform_sample
+from citykpi.index.sampling import uniform_sample
 from citykpi.index.spec import AggregateStep, IndexSpec, WeightsSpec, parse_spec
 from citykpi.index.uncertainty_apply import (
     apply_values,
@@ -69,7 +69,7 @@ from citykpi.index.uncertainty_batch import (
     upstream_in_worker,
     worker_pool,
 )
-from citykpi.index.uncertainty_spec import UncertaintySpec, Value
+from citykpi.index.uncertainty_spec import UncertaintySpec, Value, noise_multipliers
 
 #: Columns of the rank and score statistics tables.
 STATS_COLUMNS: Final[tuple[str, ...]] = ("unit", "nominal", "mean", "median", "q5", "q95")
@@ -159,13 +159,15 @@ class UncertaintyAnalysis:
     meta
         iMeta table or :class:`~citykpi.index.Hierarchy`.
     spec
-        The nominal build spec; it must end with (or contain) an aggregate step.
+        The nominal build spec; its last step must be ``aggregate``.
     uncertainty
         The uncertain inputs.
     target
         Node whose score and rank are analysed (default: the index).
     seed
-        Seed of the noisy weight sets (the replications take theirs in :meth:`run`).
+        Seed of the noisy weight sets: input ``k`` (0-based) draws its sets from
+        ``Generator(PCG64(seed + 7919 (k + 1)))``; the replications take their own seed in
+        :meth:`run`.
     """
 
     def __init__(
@@ -180,9 +182,10 @@ class UncertaintyAnalysis:
     ) -> None:
         self.data = data
         self.spec = parse_spec(spec)
-        self.nominal: IndexResult = build_index(data, meta, self.spec)
         self.hierarchy = (
-            meta if isinstance(meta, Hierarchy) else self._structure(data, meta, self.spec)
+            meta
+            if isinstance(meta, Hierarchy)
+            else hierarchy_from_meta(meta, level_names=self.spec.level_names)
         )
         inputs = []
         for inp in uncertainty.inputs:
@@ -191,6 +194,7 @@ class UncertaintyAnalysis:
             inputs.append(inp)
         self.uncertainty = UncertaintySpec(tuple(inputs))
         check_uncertainty_spec(self.spec, self.uncertainty, self.hierarchy.indicators)
+        self.nominal: IndexResult = build_index(data, self.hierarchy, self.spec)
         self.target = target or self.nominal.hierarchy.root
         if self.target not in self.nominal.scores.columns:
             msg = (
@@ -201,21 +205,21 @@ class UncertaintyAnalysis:
         self.units: tuple[str, ...] = self.nominal.units
         self.nominal_scores = self.nominal.scores[self.target].to_numpy(dtype=np.float64)
         self.nominal_ranks = self.nominal.ranks[self.target].to_numpy(dtype=np.float64)
-        codes = self.hierarchy.codes
-        self._levels = {c: self.hierarchy.node(c).level for c in codes}
-        self._noise: dict[str, FloatArray] = {}
+        levels = [n.level for n in self.hierarchy.nodes]
+        self._multipliers: dict[str, FloatArray] = {}
         for k, inp in enumerate(self.uncertainty.inputs):
             if inp.kind == "noisy_weights":
-                unknown = sorted(set(inp.noise) - set(self._levels.values()))
+                unknown = sorted(set(inp.noise) - set(levels))
                 if unknown:
                     msg = (
                         f"Uncertain input {inp.name!r} adds noise to level(s) {unknown!r}, "
                         f"which the index does not have (levels 1-{self.hierarchy.n_levels})."
                     )
                     raise SpecError(msg)
-                f = np.array([inp.noise.get(self._levels[c], 0.0) for c in codes])
-                e = 2.0 * rng_for(seed + 7919 * (k + 1)).random((inp.sets, len(codes))) - 1.0
-                self._noise[inp.name] = e * f[None, :]
+                # each noisy-weights input has its own stream, derived from the seed
+                self._multipliers[inp.name] = noise_multipliers(
+                    levels, inp.noise, sets=inp.sets, seed=seed + 7919 * (k + 1)
+                )
         self._cache: dict[tuple[str, ...], Upstream] = {}
         self._stages: dict[tuple[object, ...], tuple[pd.DataFrame, Hierarchy, tuple[str, ...]]]
         self._stages = {}
@@ -228,13 +232,7 @@ class UncertaintyAnalysis:
         dict
             Input name -> array ``(sets, nodes)`` aligned with ``hierarchy.codes``.
         """
-        return {name: 1.0 + e for name, e in self._noise.items()}
-
-    @staticmethod
-    def _structure(data: pd.DataFrame, meta: pd.DataFrame, spec: IndexSpec) -> Hierarchy:
-        from citykpi.index.hierarchy import hierarchy_from_meta
-
-        return hierarchy_from_meta(meta, level_names=spec.level_names)
+        return {name: m.copy() for name, m in self._multipliers.items()}
 
     # ------------------------------------------------------------------ one replication
     def _split(
@@ -262,7 +260,7 @@ class UncertaintyAnalysis:
         for inp in self.uncertainty.inputs:
             if inp.kind == "noisy_weights":
                 sets = np.array([int(str(d[inp.name])) for d in draws], dtype=np.int64)
-                factor *= 1.0 + self._noise[inp.name][np.ix_(sets, pos)]
+                factor *= self._multipliers[inp.name][np.ix_(sets, pos)]
         return factor
 
     def _upstream(
@@ -359,7 +357,7 @@ class UncertaintyAnalysis:
         excluded = self._excluded(values)
         h = self.hierarchy.without(excluded) if excluded else self.hierarchy
         spec = apply_values(self.spec, up + agg)
-        if self._noise:
+        if self._multipliers:
             probe = build_index(self.data, h, spec)
             codes = probe.hierarchy.codes
             w = np.array([probe.weights[c] for c in codes]) * self._noise_factor([values], codes)[0]

@@ -239,23 +239,22 @@ def _parse_input(item: Mapping[str, object], name: str, kind: str, where: str) -
     )
 
 
-def noisy_weight_sets(
-    weights: FloatArray, levels: Sequence[int], noise: Mapping[int, float], *, sets: int, seed: int
+def noise_multipliers(
+    levels: Sequence[int], noise: Mapping[int, float], *, sets: int, seed: int
 ) -> FloatArray:
-    """Return ``sets`` noisy copies of ``weights``: ``w + U(-1, 1) f w`` per node.
+    """Return ``sets`` rows of weight multipliers ``1 + U(-1, 1) f`` (one per node).
 
     Parameters
     ----------
-    weights
-        Node weights aligned with the hierarchy's codes.
     levels
         Level of each node.
     noise
-        Level -> noise factor ``f`` (levels not listed keep their weights).
+        Level -> noise factor ``f`` (nodes of other levels get multiplier 1).
     sets
         Number of sets.
     seed
-        Seed of ``Generator(PCG64(seed))``.
+        Seed of ``Generator(PCG64(seed))``; the uniform numbers fill the ``(sets, nodes)``
+        matrix row by row.
 
     Returns
     -------
@@ -264,14 +263,35 @@ def noisy_weight_sets(
     """
     from citykpi.index.sampling import rng_for
 
-    w = np.asarray(weights, dtype=np.float64)
-    f = np.array([noise.get(int(lev), 0.0) for lev in levels], dtype=np.float64)
     missing = sorted(set(noise) - {int(lev) for lev in levels})
     if missing:
         msg = f"Noisy weights name level(s) {missing!r}, which the index does not have."
         raise SpecError(msg)
-    u = rng_for(seed).random((sets, w.size))
-    out: FloatArray = w[None, :] + (2.0 * u - 1.0) * f[None, :] * w[None, :]
+    f = np.array([noise.get(int(lev), 0.0) for lev in levels], dtype=np.float64)
+    u = rng_for(seed).random((sets, f.size))
+    out: FloatArray = 1.0 + (2.0 * u - 1.0) * f[None, :]
+    return out
+
+
+def noisy_weight_sets(
+    weights: FloatArray, levels: Sequence[int], noise: Mapping[int, float], *, sets: int, seed: int
+) -> FloatArray:
+    """Return ``sets`` noisy copies of ``weights``: ``w + U(-1, 1) f w`` per node (COINr).
+
+    Parameters
+    ----------
+    weights
+        Node weights aligned with the hierarchy's codes.
+    levels, noise, sets, seed
+        As for :func:`noise_multipliers`.
+
+    Returns
+    -------
+    numpy.ndarray
+        Shape ``(sets, nodes)``; no renormalisation.
+    """
+    w = np.asarray(weights, dtype=np.float64)
+    out: FloatArray = w[None, :] * noise_multipliers(levels, noise, sets=sets, seed=seed)
     return out
 
 
@@ -281,6 +301,7 @@ __all__ = [
     "UncertainInput",
     "UncertaintySpec",
     "Value",
+    "noise_multipliers",
     "noisy_weight_sets",
     "parse_uncertainty_spec",
 ]
