@@ -106,12 +106,13 @@ def test_build_refuses_a_non_empty_folder_without_force(
     [
         (("data", '"uCode"', '"Code"'), "there is no 'uCode' column"),
         (("data", ",4.1085380000000002,", ",abc,"), "row 3, column 'LPI': 'abc' is not a number"),
+        (("data", '"BEL"', '"AUT"'), "row 3, column 'uCode': 'AUT' already appears in row 2"),
         (
             ("meta", '"Population","Physical"', '"Population","Physicl"'),
             "row 3, column 'Parent': 'Flights' has Parent 'Physicl'",
         ),
     ],
-    ids=["no-ucode", "non-numeric", "dangling-parent"],
+    ids=["no-ucode", "non-numeric", "duplicate-ucode", "dangling-parent"],
 )
 def test_bad_csv_files_exit_2_with_file_row_and_column(
     ref_files: tuple[Path, Path], tmp_path: Path, edit: tuple[str, str, str], expected: str | None
@@ -157,3 +158,11 @@ def test_an_edition_saved_by_build_rescores_the_same_year_identically(
     for name in ("treated.csv", "normalised.csv", "aggregated.csv", "ranks.csv"):
         first = (tmp_path / "a" / name).read_text(encoding="utf-8")
         assert (tmp_path / "b" / name).read_text(encoding="utf-8") == first
+
+
+def test_a_missing_input_file_exits_2(tmp_path: Path) -> None:
+    code, output = _build(
+        tmp_path / "nope.csv", tmp_path / "meta.csv", EXAMPLES / "N01_minmax.yaml", tmp_path / "o"
+    )
+    assert code == 2
+    assert "does not exist" in output

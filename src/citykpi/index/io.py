@@ -79,10 +79,19 @@ def read_idata(path: Path, hierarchy: Hierarchy) -> pd.DataFrame:
             "column named uCode with a unique code per unit."
         )
         raise InputError(msg)
+    seen: dict[str, int] = {}
     for i, code in enumerate(frame["uCode"], start=2):
-        if not str(code).strip() or str(code).strip() in _NA:
+        text = str(code).strip()
+        if not text or text in _NA:
             msg = f"{path} row {i}, column 'uCode': the unit code is empty; give every unit one."
             raise InputError(msg)
+        if text in seen:
+            msg = (
+                f"{path} row {i}, column 'uCode': {text!r} already appears in row {seen[text]}; "
+                "give every unit a unique code."
+            )
+            raise InputError(msg)
+        seen[text] = i
     missing = [c for c in hierarchy.indicators if c not in frame.columns]
     if missing:
         msg = (
