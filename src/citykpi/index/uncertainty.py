@@ -76,10 +76,14 @@ STATS_COLUMNS: Final[tuple[str, ...]] = ("unit", "nominal", "mean", "median", "q
 #: Bytes one batched aggregation call may use for its output (chunks are sized from it).
 CHUNK_BYTES: Final = 128 * 1024 * 1024
 
-#: Worker processes pay off only on large problems (starting them costs about 0.1 s): the
-#: upstream builds go to the pool from this many data cells (units x indicators) ...
-PARALLEL_BUILD_CELLS: Final = 20_000
-#: ... and the batched aggregation from this many output cells (replications x units x nodes).
+#: Worker processes pay off only on large problems: starting them, sending the upstream data
+#: back and repeating shared step prefixes in each worker cost more than they save below these
+#: sizes (measured: 1,000 cities x 112 indicators x 10,000 replications runs faster in one
+#: process). The upstream builds go to the pool from this many data cells (units x indicators)
+#: ...
+PARALLEL_BUILD_CELLS: Final = 500_000
+#: ... and the aggregation batches that need the engine (not the closed form) from this many
+#: output cells (replications x units x nodes).
 PARALLEL_AGGREGATE_CELLS: Final = 50_000_000
 
 Progress = Callable[[int, int], None]
@@ -118,8 +122,14 @@ class UncertaintyResult:
         # a unit screened out of every replication has no statistics: NaN, without a warning
         with warnings.catch_warnings(), np.errstate(all="ignore"):
             warnings.simplefilter("ignore", RuntimeWarning)
-            q = np.nanquantile(values, [0.5, 0.05, 0.95], axis=0) if values.size else None
-            mean = np.nanmean(values, axis=0) if values.size else np.nan
+            if not values.size:
+                q, mean = None, np.nan
+            elif np.isnan(values).any():
+                q = np.nanquantile(values, [0.5, 0.05, 0.95], axis=0)
+                mean = np.nanmean(values, axis=0)
+            else:  # the vectorised path; nanquantile loops over the units
+                q = np.quantile(values, [0.5, 0.05, 0.95], axis=0)
+                mean = np.mean(values, axis=0)
         frame = pd.DataFrame(
             {
                 "unit": list(self.units),
@@ -467,6 +477,7 @@ class UncertaintyAnalysis:
             b = bases[base_of[i]]
             classes.setdefault((agg_of[i], b.hierarchy.codes, b.units), []).append(i)
         batches: list[list[int]] = []
+        engine_cells = 0
         for rows in classes.values():
             b = bases[base_of[rows[0]]]
             step = self._agg_step(self._split(draws[rows[0]])[1])
@@ -475,12 +486,12 @@ class UncertaintyAnalysis:
                 per = max(1, CHUNK_BYTES // (8 * (len(b.units) + len(b.hierarchy.codes)) * 4))
             else:
                 per = max(1, CHUNK_BYTES // (8 * max(1, len(b.units)) * len(b.hierarchy.codes) * 4))
+                engine_cells += len(rows) * len(b.units) * len(b.hierarchy.codes)
             batches.extend(rows[k : k + per] for k in range(0, len(rows), per))
         scores = np.full((arr.shape[0], len(self.units)), np.nan)
         state = Batch(self, bases, base_of, draws)
         done = 0
-        cells = len(draws) * len(self.units) * len(self.hierarchy.codes)
-        if workers > 1 and len(batches) > 1 and cells >= PARALLEL_AGGREGATE_CELLS:
+        if workers > 1 and len(batches) > 1 and engine_cells >= PARALLEL_AGGREGATE_CELLS:
             BATCH_SLOT[:] = [state]
             try:
                 with worker_pool(workers) as apool:
