@@ -190,3 +190,13 @@ def test_a_city_target_applies_only_to_that_city() -> None:
         [100.0, 2, "test-set"],
         [40.0, 4, "mine"],
     ]
+
+
+@given(points=st.lists(st.integers(min_value=1, max_value=4), min_size=1, max_size=40))
+def test_group_scores_lie_between_25_and_100_and_a_top_score_never_lowers_them(
+    points: list[int],
+) -> None:
+    score = score_percent(points)
+    assert 25.0 <= score <= 100.0
+    assert score_percent([*points, 4]) >= score
+    assert score_percent([*points, 1]) <= score
