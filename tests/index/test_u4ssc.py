@@ -128,3 +128,19 @@ def test_cli_u4ssc_writes_scores(tmp_path: Path) -> None:
     assert len(lines) == 6
     scores = pd.read_csv(out / "scores.csv")
     assert set(scores["city"]) == {f"City{i:02d}" for i in range(6)}
+
+
+def test_cli_u4ssc_adds_rank_intervals_and_the_audit(tmp_path: Path) -> None:
+    kpis = tmp_path / "kpis.csv"
+    _kpis(n_cities=8).to_csv(kpis, index=False)
+    out = tmp_path / "out"
+    args = ["index", "u4ssc", str(kpis), "-o", str(out), "--uncertainty", "20", "--audit"]
+    result = CliRunner().invoke(build_app(), args)
+    assert result.exit_code == 0, result.output
+    stats = pd.read_csv(out / "rank_stats.csv")
+    assert list(stats.columns) == ["unit", "nominal", "mean", "median", "q5", "q95"]
+    assert (stats["q5"] <= stats["q95"]).all()
+    nominal = pd.read_csv(out / "ranks.csv").set_index("uCode")[INDEX_CODE]
+    assert stats.set_index("unit")["nominal"].to_dict() == nominal.to_dict()
+    assert len(pd.read_csv(out / "replications.csv")) == 20
+    assert (out / "audit_stats.csv").is_file()

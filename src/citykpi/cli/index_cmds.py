@@ -13,11 +13,13 @@ from __future__ import annotations
 from pathlib import Path
 
 import typer
+from rich.progress import Progress
 
 from citykpi.assess.kpi_table import read_kpi_table
 from citykpi.assess.peers import read_profiles
 from citykpi.cli import index_analysis_cmds
 from citykpi.cli._common import Cell, OutputFormat, emit_rows, err_console, guarded
+from citykpi.index.audit_report import audit_result
 from citykpi.index.edition import Edition
 from citykpi.index.io import (
     load_edition,
@@ -25,11 +27,14 @@ from citykpi.index.io import (
     read_imeta,
     read_spec,
     save_edition,
+    write_frame,
     write_result,
     write_u4ssc,
 )
 from citykpi.index.pipeline import IndexResult, build_index
-from citykpi.index.u4ssc import build_u4ssc_index
+from citykpi.index.u4ssc import DEFAULT_UNCERTAINTY, U4sscIndex, build_u4ssc_index
+from citykpi.index.uncertainty import UncertaintyAnalysis
+from citykpi.index.uncertainty_spec import parse_uncertainty_spec
 
 
 def _summary_rows(result: IndexResult, limit: int) -> list[dict[str, Cell]]:
@@ -125,6 +130,11 @@ def u4ssc_cmd(
     force: bool = typer.Option(False, "--force", help="Overwrite files in a non-empty folder."),
     top: int = typer.Option(10, "--top", help="Cities shown on screen (0 = all)."),
     fmt: OutputFormat = typer.Option(OutputFormat.table, "--format", help="Screen output format."),
+    uncertainty: int = typer.Option(
+        0, "--uncertainty", help="Monte Carlo replications for rank intervals (0 = none)."
+    ),
+    seed: int = typer.Option(1, "--seed", help="Seed of the uncertainty analysis."),
+    audit: bool = typer.Option(False, "--audit", help="Also write the statistical audit."),
 ) -> None:
     """Build the U4SSC Global Smart Sustainable City Index from KPI values; write it to -o."""
     the_spec = read_spec(spec) if spec is not None else None
@@ -133,6 +143,11 @@ def u4ssc_cmd(
         profiles = read_profiles(cities) if cities is not None else None
         index = build_u4ssc_index(table, cities=profiles, spec=the_spec, year=year)
         written = write_u4ssc(index, out, force=force)
+    if audit:
+        with err_console.status("Auditing..."):
+            written.extend(_write_audit(index, out))
+    if uncertainty > 0:
+        written.extend(_write_uncertainty(index, out, n=uncertainty, seed=seed))
     rows = [{**r, "city": r.pop("uCode")} for r in _summary_rows(index.result, top)]
     emit_rows(rows, columns=("city", "score", "rank"), fmt=fmt, title=f"GSSCI {index.year}")
     for city, share in index.excluded_cities.items():
@@ -145,6 +160,43 @@ def u4ssc_cmd(
         "left out (see dropped_data_points.csv).",
         highlight=False,
     )
+
+
+def _write_audit(index: U4sscIndex, out: Path) -> list[Path]:
+    report = audit_result(index.result)
+    written: list[Path] = []
+    for name in ("stats", "correlations", "cronbach", "pca", "flags", "strengths"):
+        path = out / f"audit_{name}.csv"
+        write_frame(getattr(report, name), path, index=False)
+        written.append(path)
+    return written
+
+
+def _write_uncertainty(index: U4sscIndex, out: Path, *, n: int, seed: int) -> list[Path]:
+    analysis = UncertaintyAnalysis(
+        index.data,
+        index.result.hierarchy,
+        index.result.spec,
+        parse_uncertainty_spec(DEFAULT_UNCERTAINTY),
+        seed=seed,
+    )
+    with Progress(console=err_console, transient=True) as bar:
+        task = bar.add_task("Uncertainty analysis", total=n)
+
+        def advance(done: int, total: int) -> None:
+            bar.update(task, completed=done, total=total)
+
+        result = analysis.run(n, seed=seed, progress=advance)
+    written = []
+    for name, frame in (
+        ("rank_stats.csv", result.rank_stats()),
+        ("score_stats.csv", result.score_stats()),
+        ("replications.csv", result.replications()),
+    ):
+        path = out / name
+        write_frame(frame, path, index=False)
+        written.append(path)
+    return written
 
 
 def register(app: typer.Typer) -> None:

@@ -151,9 +151,9 @@ def _check_out_dir(out_dir: Path, *, force: bool) -> None:
     out_dir.mkdir(parents=True, exist_ok=True)
 
 
-def write_frame(frame: pd.DataFrame, path: Path) -> None:
+def write_frame(frame: pd.DataFrame, path: Path, *, index: bool = True) -> None:
     """Write ``frame`` as CSV with exact numbers (``%.17g``) and ``NA`` for missing values."""
-    frame.to_csv(path, float_format="%.17g", na_rep="NA")
+    frame.to_csv(path, float_format="%.17g", na_rep="NA", index=index)
 
 
 def write_result(result: IndexResult, out_dir: Path, *, force: bool = False) -> list[Path]:

@@ -97,6 +97,9 @@ class U4sscIndex:
         The full build (data sets, ranks, log) over the scored cities.
     year
         The year scored.
+    data
+        The iData the build ran on (``uCode`` = city, profile columns, one column per scored
+        data point), for an uncertainty analysis of the same build.
     excluded_cities
         Cities without a score, with their share of missing data points.
     dropped_data_points
@@ -107,6 +110,7 @@ class U4sscIndex:
 
     result: IndexResult
     year: int
+    data: pd.DataFrame = field(default_factory=pd.DataFrame)
     excluded_cities: dict[str, float] = field(default_factory=dict)
     dropped_data_points: dict[str, str] = field(default_factory=dict)
     names: dict[str, str] = field(default_factory=dict)
@@ -131,6 +135,30 @@ class U4sscIndex:
                     }
                 )
         return pd.DataFrame(rows)
+
+
+#: Uncertain inputs of the default U4SSC uncertainty analysis (``UA.yaml`` format of
+#: :mod:`citykpi.index.uncertainty_spec`): equal weights perturbed by +-25 % at every aggregation
+#: level (100 sets), and SDSN bounds against plain min-max normalisation.
+DEFAULT_UNCERTAINTY: Final[dict[str, Any]] = {
+    "inputs": [
+        {
+            "name": "weights",
+            "type": "noisy_weights",
+            "noise": {2: 0.25, 3: 0.25, 4: 0.25},
+            "sets": 100,
+        },
+        {
+            "name": "normalisation",
+            "type": "discrete",
+            "address": "normalise",
+            "values": [
+                {"method": "sdsn", "percentile": 2.5},
+                {"method": "minmax", "lower": 0, "upper": 100},
+            ],
+        },
+    ]
+}
 
 
 def u4ssc_hierarchy(
@@ -316,6 +344,7 @@ def build_u4ssc_index(
     return U4sscIndex(
         result=result,
         year=the_year,
+        data=data.reset_index(drop=True),
         excluded_cities={
             str(c): float(s) for c, s in share_missing.items() if str(c) not in result.units
         },
@@ -355,6 +384,7 @@ def _with_threshold(spec: IndexSpec, dat_thresh: float) -> IndexSpec:
 
 __all__ = [
     "DEFAULT_SPEC",
+    "DEFAULT_UNCERTAINTY",
     "INDEX_CODE",
     "LEVEL_NAMES",
     "TARGET_RANGE_TARGETS",
