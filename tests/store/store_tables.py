@@ -21,7 +21,7 @@ def raw_table(
             "code": code,
             "value": value,
             "raw_value": f"{value:g}",
-            "unit": "1",
+            "unit": "",  # the catalogue unit
             "source": "statistics office",
             "quality": "accurate_measurement",
             "file": file,

@@ -80,7 +80,7 @@ REPORTED = {(f"K{i}", f"k{i}"): 10.0 for i in range(8)}
                 Finding(
                     FindingKind.OUT_OF_RANGE,
                     "households",
-                    "households is negative (-1 1); none of these can be.",
+                    "households is negative (-1); none of these can be.",
                 ),
                 Finding(
                     FindingKind.OUT_OF_RANGE,

@@ -19,7 +19,7 @@ from hypothesis import strategies as st
 from sqlalchemy import select
 from store_tables import kpi_table, raw_table
 
-from citykpi.errors import InputError, NotFound
+from citykpi.errors import InputError, NotFound, ValidationFailed
 from citykpi.settings import Settings
 from citykpi.store import (
     Store,
@@ -98,6 +98,10 @@ def _apply(world: World, year: int, op: Op, oracle: dict[str, list[float | None]
                 assert isinstance(code, str)
                 retract_value(s, eva, "Oslo", year, code, reason="retract")
                 oracle[code].append(None)
+    except ValidationFailed:
+        # The edit would leave inputs that fail validation (e.g. a zero denominator): refused,
+        # and nothing changes.
+        assert op[0] in {"edit", "retract"}
     except (NotFound, InputError):
         # Editing what does not exist, or retracting twice: refused, and nothing changes.
         code = op[1] if isinstance(op[1], str) else ""

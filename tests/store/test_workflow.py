@@ -268,3 +268,36 @@ def test_transitions_from_the_wrong_state_are_refused(store: Store, team: Team) 
         answer(s, team.editor, "Oslo", 2024, "population", comment="?")
     with pytest.raises(NotFound, match="has no value 'nope' for 2024"), store.transaction() as s:
         edit_value(s, team.editor, "Oslo", 2024, "nope", value=1.0, reason="x")
+
+
+def test_editing_an_input_recomputes_its_kpi_which_must_be_verified_again(
+    store: Store, team: Team
+) -> None:
+    inputs = {"households": 320_000.0, "households_with_internet": 300_000.0}
+    kpis = {("EC: ICT: ICT: 1C", "household_internet_access"): 93.75}
+    with store.transaction() as s:
+        import_tables(
+            s,
+            team.editor,
+            "Oslo",
+            2024,
+            raw_table("Oslo", 2024, inputs),
+            kpi_table("Oslo", 2024, kpis),
+            file_name="oslo.csv",
+        )
+    with store.transaction() as s:
+        submit(s, team.editor, "Oslo", 2024)
+    with store.transaction() as s:
+        verify(s, team.verifier, "Oslo", 2024, [])
+    with store.transaction() as s:
+        edit_value(
+            s, team.editor, "Oslo", 2024, "households_with_internet", value=310_000.0, reason="r"
+        )
+    with store.transaction() as s:
+        rows = history(s, team.analyst, "Oslo", 2024, code="household_internet_access")
+    assert [(r["revision"], r["value"], r["note"]) for r in rows] == [
+        (1, 93.75, "import oslo.csv"),
+        (2, 96.875, "recomputed after 'households_with_internet' changed"),
+    ]
+    assert _states(store)["household_internet_access"] == "submitted"
+    assert _states(store)["households"] == "verified"

@@ -10,6 +10,7 @@ commit a change without one. See ``docs/store.md`` for the workflow and the perm
 from citykpi.store.audit import AUDIT_COLUMNS, AuditRow, query_events
 from citykpi.store.cities import CityProfile, add_city, city_profile, list_cities
 from citykpi.store.demo import DemoSummary, load_demo
+from citykpi.store.edits import edit_value, recompute_kpis, retract_value
 from citykpi.store.engine import Store, make_engine, open_store
 from citykpi.store.migrate import downgrade, head_revision, upgrade
 from citykpi.store.states import ValueState
@@ -30,10 +31,8 @@ from citykpi.store.values import (
     EXPORT_COLUMNS,
     HISTORY_COLUMNS,
     ValueInput,
-    edit_value,
     export_values,
     history,
-    retract_value,
 )
 from citykpi.store.workflow import (
     add_comment,
@@ -84,6 +83,7 @@ __all__ = [
     "publish",
     "query",
     "query_events",
+    "recompute_kpis",
     "retract_value",
     "start_review",
     "submit",

@@ -155,7 +155,8 @@ def _ranges(values: list[_Current]) -> list[Finding]:
                 Finding(
                     FindingKind.OUT_OF_RANGE,
                     v.code,
-                    f"{v.code} is negative ({v.value:g} {v.unit}); none of these can be.",
+                    f"{v.code} is negative ({f'{v.value:g} {v.unit}'.strip()}); none of "
+                    "these can be.",
                 )
             )
         elif (

@@ -113,13 +113,15 @@ def submission_issues(frame: pd.DataFrame, city: str, year: int) -> list[Issue]:
     return issues
 
 
-def issues_message(issues: Sequence[Issue], *, file: str) -> str:
+def issues_message(
+    issues: Sequence[Issue],
+    *,
+    file: str,
+    outcome: str = "nothing was imported. Fix every one and import the file again",
+) -> str:
     """Return one message listing every error of ``issues`` (for :class:`ValidationFailed`)."""
     errors = [i for i in issues if i.severity is Severity.ERROR]
-    lines = [
-        f"{file!r} has {len(errors)} error(s); nothing was imported. Fix every one and import "
-        "the file again:"
-    ]
+    lines = [f"{file!r} has {len(errors)} error(s); {outcome}:"]
     lines += [f"  - {i.location.describe()}: {i.message}" for i in errors]
     return "\n".join(lines)
 
@@ -152,7 +154,8 @@ def _input_items(frame: pd.DataFrame) -> list[ValueInput]:
     return list(items.values())
 
 
-def _kpi_items(frame: pd.DataFrame) -> list[ValueInput]:
+def kpi_items(frame: pd.DataFrame) -> list[ValueInput]:
+    """Return one value per row of a KPI table (:data:`citykpi.model.KPI_COLUMNS`)."""
     return [
         ValueInput(
             kind="kpi",
@@ -245,7 +248,7 @@ def import_tables(
         session,
         actor,
         sub,
-        [*_input_items(inputs), *_kpi_items(kpis)],
+        [*_input_items(inputs), *kpi_items(kpis)],
         action="value.import",
         note=note,
         import_id=run.id,
@@ -414,6 +417,7 @@ __all__ = [
     "import_raw",
     "import_tables",
     "issues_message",
+    "kpi_items",
     "stored_raw_frame",
     "submission_issues",
 ]

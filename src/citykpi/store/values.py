@@ -114,7 +114,8 @@ def framework_version(session: Session, actor: Actor, version: str) -> Framework
     return row
 
 
-def _current(session: Session, slot: Value) -> ValueRevision | None:
+def current_revision(session: Session, slot: Value) -> ValueRevision | None:
+    """Return the current revision of ``slot`` (``None`` before the first)."""
     if slot.current_revision == 0:
         return None
     return session.scalar(
@@ -193,7 +194,7 @@ def write_values(
             msg = f"Value kind {item.kind!r} of {item.code!r} is unknown; use 'input' or 'kpi'."
             raise InputError(msg)
         slot = slots.get((item.kind, item.code))
-        current = _current(session, slot) if slot is not None else None
+        current = current_revision(session, slot) if slot is not None else None
         if slot is not None and current is not None and item.same_content(current):
             unchanged += 1
             continue
@@ -306,114 +307,6 @@ def find_slot(session: Session, sub: Submission, code: str, *, kind: str = "") -
         msg = f"Code {code!r} names both a raw input and a KPI data point; add --kind input|kpi."
         raise InputError(msg)
     return found[0]
-
-
-def _submission(session: Session, actor: Actor, city: str, year: int) -> Submission:
-    found = find_city(session, city)
-    actor.require(Action.EDIT_VALUE, city_id=found.id, city=city)
-    return find_submission(session, found, year)
-
-
-def edit_value(
-    session: Session,
-    actor: Actor,
-    city: str,
-    year: int,
-    code: str,
-    *,
-    value: float,
-    reason: str,
-    kind: str = "",
-    unit: str | None = None,
-    source: str | None = None,
-    expected_version: int | None = None,
-) -> int:
-    """Set a new value for ``code`` as a new revision and return the slot's new version.
-
-    Parameters
-    ----------
-    session, actor
-        Transaction and the city editor, verifier or admin making the edit.
-    city, year, code
-        Which value (input id or data point id).
-    value
-        The new value, in ``unit``.
-    reason
-        Why the value changes (required: it goes to the audit trail).
-    kind
-        ``"input"`` or ``"kpi"`` when ``code`` is ambiguous.
-    unit, source
-        New unit or source; default: keep the current ones.
-    expected_version
-        The slot version the editor read; if someone saved in between, the edit is refused
-        with :class:`~citykpi.errors.ConflictError` rather than silently overwriting theirs.
-
-    Returns
-    -------
-    int
-        The slot's version after the edit.
-    """
-    if not reason.strip():
-        msg = f"Say why {code!r} changes: give a reason (--reason)."
-        raise InputError(msg)
-    sub = _submission(session, actor, city, year)
-    slot = find_slot(session, sub, code, kind=kind)
-    current = _current(session, slot)
-    item = ValueInput(
-        kind=slot.kind,
-        code=slot.code,
-        kpi_code=slot.kpi_code,
-        value=value,
-        raw_value=repr(value),
-        unit=unit if unit is not None else (current.unit if current else ""),
-        status="reported",
-        source=source if source is not None else (current.source if current else ""),
-        quality=current.quality if current else "",
-    )
-    versions = None if expected_version is None else {(slot.kind, slot.code): expected_version}
-    write_values(
-        session, actor, sub, [item], action="value.edit", note=reason, expected_versions=versions
-    )
-    return slot.version
-
-
-def retract_value(
-    session: Session,
-    actor: Actor,
-    city: str,
-    year: int,
-    code: str,
-    *,
-    reason: str,
-    kind: str = "",
-    expected_version: int | None = None,
-) -> int:
-    """Retract ``code``: record a revision without a value; earlier revisions stay readable."""
-    if not reason.strip():
-        msg = f"Say why {code!r} is retracted: give a reason (--reason)."
-        raise InputError(msg)
-    sub = _submission(session, actor, city, year)
-    slot = find_slot(session, sub, code, kind=kind)
-    current = _current(session, slot)
-    if current is not None and current.retracted:
-        msg = f"Value {code!r} of {city!r} {year} is already retracted."
-        raise InputError(msg)
-    item = ValueInput(
-        kind=slot.kind,
-        code=slot.code,
-        kpi_code=slot.kpi_code,
-        value=None,
-        unit=current.unit if current else "",
-        status="retracted",
-        source=current.source if current else "",
-        quality=current.quality if current else "",
-        retracted=True,
-    )
-    versions = None if expected_version is None else {(slot.kind, slot.code): expected_version}
-    write_values(
-        session, actor, sub, [item], action="value.retract", note=reason, expected_versions=versions
-    )
-    return slot.version
 
 
 HISTORY_COLUMNS: Final[tuple[str, ...]] = (
@@ -594,12 +487,11 @@ __all__ = [
     "KINDS",
     "ValueInput",
     "WriteSummary",
-    "edit_value",
+    "current_revision",
     "ensure_not_published",
     "export_values",
     "find_slot",
     "framework_version",
     "history",
-    "retract_value",
     "write_values",
 ]
