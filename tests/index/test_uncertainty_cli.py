@@ -151,3 +151,17 @@ def test_missing_ua_file_and_busy_output(files: dict[str, Path], tmp_path: Path)
     code, output = _run("uncertainty", files, "--n", "4", "-o", str(tmp_path / "y"))
     assert code == 2
     assert "does not exist" in " ".join(output.split())
+
+
+def test_without_a_ua_spec_only_the_weights_are_uncertain(
+    files: dict[str, Path], tmp_path: Path
+) -> None:
+    del files["--ua"]
+    out = tmp_path / "ua"
+    code, output = _run("uncertainty", files, "--n", "20", "-o", str(out), "--format", "csv")
+    assert code == 0, output
+    reps = pd.read_csv(out / "replications.csv")
+    assert list(reps.columns) == ["replication", "weights"]
+    weights = pd.read_csv(out / "weights_weights.csv")
+    assert (weights["Index"] == 1.0).all()
+    assert weights["Conn"].between(0.75, 1.25).all()

@@ -8,6 +8,7 @@ import yaml
 
 from citykpi.errors import SpecError
 from citykpi.index.uncertainty_spec import (
+    default_uncertainty,
     noise_multipliers,
     noisy_weight_sets,
     parse_uncertainty_spec,
@@ -166,3 +167,14 @@ def test_noisy_weights_are_weights_times_multipliers() -> None:
     np.testing.assert_allclose(
         noisy_weight_sets(w, [1, 2, 3], {2: 0.25, 3: 0.1}, sets=50, seed=6), w * m, rtol=1e-15
     )
+
+
+@pytest.mark.parametrize(("n_levels", "levels"), [(4, [2, 3]), (5, [2, 3, 4]), (2, [2])])
+def test_default_uncertainty_perturbs_weights_below_the_index(
+    n_levels: int, levels: list[int]
+) -> None:
+    spec = default_uncertainty(n_levels)
+    assert spec.names == ("weights",)
+    (inp,) = spec.inputs
+    assert (inp.kind, inp.sets) == ("noisy_weights", 100)
+    assert inp.noise == dict.fromkeys(levels, 0.25)

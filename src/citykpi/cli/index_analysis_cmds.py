@@ -30,7 +30,11 @@ from citykpi.index.sampling import DesignMethod
 from citykpi.index.sensitivity import sensitivity_analysis
 from citykpi.index.spec import IndexSpec
 from citykpi.index.uncertainty import UncertaintyAnalysis, default_workers
-from citykpi.index.uncertainty_spec import UncertaintySpec, parse_uncertainty_spec
+from citykpi.index.uncertainty_spec import (
+    UncertaintySpec,
+    default_uncertainty,
+    parse_uncertainty_spec,
+)
 from citykpi.settings import load_settings
 
 #: Replications from which a progress bar is shown.
@@ -129,10 +133,11 @@ def audit_cmd(
 
 
 def _analysis(
-    data: Path, meta: Path, spec: Path, ua: Path, target: str | None, seed: int
+    data: Path, meta: Path, spec: Path, ua: Path | None, target: str | None, seed: int
 ) -> UncertaintyAnalysis:
     idata, hierarchy, the_spec = _inputs(data, meta, spec)
-    return UncertaintyAnalysis(idata, hierarchy, the_spec, _read_ua(ua), target=target, seed=seed)
+    inputs = _read_ua(ua) if ua is not None else default_uncertainty(hierarchy.n_levels)
+    return UncertaintyAnalysis(idata, hierarchy, the_spec, inputs, target=target, seed=seed)
 
 
 def _noise_tables(analysis: UncertaintyAnalysis, out: Path) -> list[Path]:
@@ -150,8 +155,11 @@ def uncertainty_cmd(
     data: Path = typer.Option(..., "--data", help="COINr-style iData CSV."),
     meta: Path = typer.Option(..., "--meta", help="COINr-style iMeta CSV."),
     spec: Path = typer.Option(..., "--spec", help="Nominal index spec (YAML)."),
-    ua: Path = typer.Option(
-        ..., "--ua", help="Uncertain inputs (YAML); see docs/index-analysis.md."
+    ua: Path | None = typer.Option(
+        None,
+        "--ua",
+        help="Uncertain inputs (YAML; see docs/index-analysis.md). Default: weights +-25 % on "
+        "every level below the index.",
     ),
     n: int = typer.Option(1000, "--n", min=1, help="Number of Monte Carlo replications."),
     seed: int = typer.Option(1, "--seed", help="Random seed (same seed, same replications)."),
@@ -196,8 +204,11 @@ def sensitivity_cmd(
     data: Path = typer.Option(..., "--data", help="COINr-style iData CSV."),
     meta: Path = typer.Option(..., "--meta", help="COINr-style iMeta CSV."),
     spec: Path = typer.Option(..., "--spec", help="Nominal index spec (YAML)."),
-    ua: Path = typer.Option(
-        ..., "--ua", help="Uncertain inputs (YAML); see docs/index-analysis.md."
+    ua: Path | None = typer.Option(
+        None,
+        "--ua",
+        help="Uncertain inputs (YAML; see docs/index-analysis.md). Default: weights +-25 % on "
+        "every level below the index.",
     ),
     n: int = typer.Option(128, "--n", min=2, help="Base sample size N (N (d + 2) runs)."),
     seed: int = typer.Option(1, "--seed", help="Random seed of the design and bootstrap."),

@@ -239,6 +239,28 @@ def _parse_input(item: Mapping[str, object], name: str, kind: str, where: str) -
     )
 
 
+def default_uncertainty(n_levels: int, *, noise: float = 0.25, sets: int = 100) -> UncertaintySpec:
+    """Return the analysis used when no UA spec is given: noisy weights only.
+
+    Every aggregation level below the index (levels 2 to ``n_levels - 1``; level 2 when the index
+    sits directly on level 2) gets a noise factor of ``noise``, with ``sets`` weight sets. This
+    is valid for any build spec, unlike choices of method that depend on the steps it runs.
+
+    Parameters
+    ----------
+    n_levels
+        Number of levels of the index (indicators are level 1).
+    noise
+        Noise factor ``f`` of ``w' = w + U(-1, 1) f w``.
+    sets
+        Number of noisy weight sets.
+    """
+    levels = list(range(2, n_levels)) or [2]
+    return UncertaintySpec(
+        (UncertainInput("weights", "noisy_weights", noise=dict.fromkeys(levels, noise), sets=sets),)
+    )
+
+
 def noise_multipliers(
     levels: Sequence[int], noise: Mapping[int, float], *, sets: int, seed: int
 ) -> FloatArray:
@@ -301,6 +323,7 @@ __all__ = [
     "UncertainInput",
     "UncertaintySpec",
     "Value",
+    "default_uncertainty",
     "noise_multipliers",
     "noisy_weight_sets",
     "parse_uncertainty_spec",
