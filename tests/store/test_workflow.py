@@ -301,3 +301,30 @@ def test_editing_an_input_recomputes_its_kpi_which_must_be_verified_again(
     ]
     assert _states(store)["household_internet_access"] == "submitted"
     assert _states(store)["households"] == "verified"
+
+
+def test_a_code_naming_both_an_input_and_a_kpi_takes_a_kind_prefix(
+    store: Store, team: Team
+) -> None:
+    with store.transaction() as s:
+        import_tables(
+            s,
+            team.editor,
+            "Oslo",
+            2024,
+            raw_table("Oslo", 2024, {"fixed_broadband_subscriptions": 250_000.0}),
+            kpi_table("Oslo", 2024, {("EC: ICT: ICT: 2C", "fixed_broadband_subscriptions"): 78.0}),
+            file_name="oslo.csv",
+        )
+    with store.transaction() as s:
+        submit(s, team.editor, "Oslo", 2024)
+    with (
+        pytest.raises(InputError, match="write 'input:fixed_broadband_subscriptions' or 'kpi:"),
+        store.transaction() as s,
+    ):
+        verify(s, team.verifier, "Oslo", 2024, ["fixed_broadband_subscriptions"])
+    with store.transaction() as s:
+        assert verify(s, team.verifier, "Oslo", 2024, ["kpi:fixed_broadband_subscriptions"]) == 1
+    with store.transaction() as s:
+        rows = export_values(s, team.analyst, state="verified")
+    assert [(r["kind"], r["code"]) for r in rows] == [("kpi", "fixed_broadband_subscriptions")]

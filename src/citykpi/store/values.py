@@ -286,13 +286,19 @@ def _check_version(
 def find_slot(session: Session, sub: Submission, code: str, *, kind: str = "") -> Value:
     """Return the value slot ``code`` (input id or data point id) of ``sub``.
 
+    ``code`` may carry its kind as a prefix, ``"input:CODE"`` or ``"kpi:CODE"``, for the ids
+    that name both a raw input and a KPI data point (e.g. ``fixed_broadband_subscriptions``).
+
     Raises
     ------
     NotFound
         No such value in the submission.
     InputError
-        ``code`` names both an input and a KPI data point and ``kind`` is not given.
+        ``code`` names both an input and a KPI data point and no kind is given.
     """
+    prefix, sep, rest = code.partition(":")
+    if sep and prefix in KINDS and rest.strip():
+        kind, code = prefix, rest.strip()
     stmt = select(Value).where(Value.submission_id == sub.id, Value.code == code)
     if kind:
         stmt = stmt.where(Value.kind == kind)
@@ -304,7 +310,10 @@ def find_slot(session: Session, sub: Submission, code: str, *, kind: str = "") -
         )
         raise NotFound(msg)
     if len(found) > 1:
-        msg = f"Code {code!r} names both a raw input and a KPI data point; add --kind input|kpi."
+        msg = (
+            f"Code {code!r} names both a raw input and a KPI data point; write "
+            f"'input:{code}' or 'kpi:{code}'."
+        )
         raise InputError(msg)
     return found[0]
 
