@@ -98,6 +98,7 @@ def test_draw_maps_uniforms_to_values(u: list[float], expected: dict[str, object
     ("doc", "match"),
     [
         ({"inputs": []}, "'inputs' must be a non-empty list"),
+        ([1, 2], "must be a mapping with one key 'inputs'; got list"),
         ({"inputs": [{"name": "a"}], "seed": 1}, r"unknown keys \['seed'\]"),
         ({"inputs": [{"address": "treat.winmax", "values": [1]}]}, "needs a 'name'"),
         ({"inputs": [{"name": "a", "type": "gauss"}]}, "unknown type 'gauss'"),

@@ -157,8 +157,11 @@ def parse_uncertainty_spec(raw: object) -> UncertaintySpec:
     SpecError
         On an unknown key or type, a missing field, an empty list or a duplicate name.
     """
-    if not isinstance(raw, Mapping) or set(raw) - {"inputs"}:
-        extra = sorted(set(raw) - {"inputs"}) if isinstance(raw, Mapping) else []
+    if not isinstance(raw, Mapping):
+        msg = f"the document must be a mapping with one key 'inputs'; got {type(raw).__name__}."
+        raise _fail("top level", msg)
+    extra = sorted(map(str, set(raw) - {"inputs"}))
+    if extra:
         msg = f"the document must be a mapping with one key 'inputs'; unknown keys {extra!r}."
         raise _fail("top level", msg)
     items = raw.get("inputs")
