@@ -80,9 +80,10 @@ def build_cmd(
     idata = read_idata(data, hierarchy)
     with err_console.status("Building the index..."):
         result = build_index(idata, hierarchy, the_spec)
+        frozen = Edition.from_result(result) if edition is not None else None  # fail before writing
         written = write_result(result, out, force=force)
-        if edition is not None:
-            save_edition(Edition.from_result(result), edition)
+        if edition is not None and frozen is not None:
+            save_edition(frozen, edition)
     emit_rows(
         _summary_rows(result, top),
         columns=("uCode", "score", "rank"),
