@@ -9,14 +9,13 @@ from __future__ import annotations
 import os
 import uuid
 from collections.abc import Iterator
-from dataclasses import dataclass
 
 import pytest
 from sqlalchemy import create_engine, text
+from storekit import Team, make_team
 
 from citykpi.settings import Settings
-from citykpi.store import CityProfile, Store, add_city, add_user, open_store, upgrade
-from citykpi.store.users import Actor
+from citykpi.store import Store, open_store, upgrade
 
 PG_ENV = "CITYKPI_TEST_POSTGRES_URL"
 
@@ -51,9 +50,6 @@ def fresh_url(
         admin.dispose()
 
 
-ENGINES = pytest.mark.parametrize("fresh_url", ["sqlite", "postgresql"], indirect=True)
-
-
 @pytest.fixture
 def store(fresh_url: str) -> Iterator[Store]:
     """Return an open store on a freshly migrated database."""
@@ -63,36 +59,6 @@ def store(fresh_url: str) -> Iterator[Store]:
         yield opened
     finally:
         opened.dispose()
-
-
-@dataclass(frozen=True)
-class Team:
-    """The users of the store tests, one per role (two editors and two verifiers)."""
-
-    admin: Actor
-    editor: Actor  # city editor of Oslo
-    other_editor: Actor  # city editor of Bergen
-    verifier: Actor
-    verifier2: Actor
-    analyst: Actor
-    public: Actor
-
-
-def make_team(store: Store) -> Team:
-    """Create the cities Oslo and Bergen and one user per role."""
-    with store.transaction() as s:
-        admin = add_user(s, None, "ada", role="admin")
-        add_city(s, admin, CityProfile("Oslo", country="Norway", population=700_000.0))
-        add_city(s, admin, CityProfile("Bergen", country="Norway", population=290_000.0))
-        return Team(
-            admin=admin,
-            editor=add_user(s, admin, "eva", role="city_editor", cities=["Oslo"]),
-            other_editor=add_user(s, admin, "bo", role="city_editor", cities=["Bergen"]),
-            verifier=add_user(s, admin, "vera", role="verifier"),
-            verifier2=add_user(s, admin, "vic", role="verifier"),
-            analyst=add_user(s, admin, "ana", role="analyst"),
-            public=add_user(s, admin, "pat", role="public"),
-        )
 
 
 @pytest.fixture

@@ -9,10 +9,9 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
-from conftest import ENGINES, Team
 from sqlalchemy import select, text
 from sqlalchemy.orm import Session
-from store_tables import kpi_table, raw_table
+from storekit import ENGINES, Team, kpi_table, raw_table
 
 from citykpi.errors import CityKpiError, StoreError
 from citykpi.settings import Settings

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import threading
 
-from conftest import ENGINES, Team
-from store_tables import kpi_table, raw_table
+from storekit import ENGINES, Team, kpi_table, raw_table
 
 from citykpi.errors import ConflictError
 from citykpi.store import Store, edit_value, history

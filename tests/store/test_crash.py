@@ -8,9 +8,8 @@ import subprocess
 import sys
 import textwrap
 
-from conftest import ENGINES, Team
 from sqlalchemy import text
-from store_tables import kpi_table, raw_table
+from storekit import ENGINES, Team, kpi_table, raw_table
 
 from citykpi.store import Store
 from citykpi.store.importer import import_tables
@@ -25,7 +24,7 @@ CHILD = textwrap.dedent(
     from citykpi.store.importer import import_tables
     from citykpi.store.users import actor_by_name
     sys.path.insert(0, sys.argv[2])
-    from store_tables import kpi_table, raw_table
+    from storekit import kpi_table, raw_table
 
     url = sys.argv[1]
     store = open_store(url, settings=Settings(database_url=url))

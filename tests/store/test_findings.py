@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from conftest import Team
-from store_tables import kpi_table, raw_table
+from storekit import Team, kpi_table, raw_table
 
 from citykpi.settings import Settings
 from citykpi.store import Store

@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
-from conftest import ENGINES, Team
 from sqlalchemy import inspect, text
 from sqlalchemy.exc import DBAPIError
+from storekit import ENGINES, Team
 
 from citykpi.errors import StoreError
 from citykpi.store import Store, downgrade, head_revision, make_engine, upgrade

@@ -6,9 +6,8 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from conftest import Team
 from sqlalchemy.orm import Session
-from store_tables import kpi_table, raw_table
+from storekit import Team, kpi_table, raw_table
 
 from citykpi.errors import CityKpiError, PermissionDenied
 from citykpi.settings import Settings
@@ -106,7 +105,7 @@ class _Rollback(Exception):
 @pytest.fixture(scope="module")
 def world(tmp_path_factory: pytest.TempPathFactory) -> tuple[Store, Team, Path]:
     """Oslo 2024 imported, submitted, and 'households' queried; one user per role."""
-    from conftest import make_team
+    from storekit import make_team
 
     from citykpi.store import open_store, upgrade
 

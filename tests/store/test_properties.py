@@ -13,11 +13,10 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 import pytest
-from conftest import Team, make_team
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import select
-from store_tables import kpi_table, raw_table
+from storekit import Team, kpi_table, make_team, raw_table
 
 from citykpi.errors import InputError, NotFound, ValidationFailed
 from citykpi.settings import Settings

@@ -5,8 +5,8 @@ from __future__ import annotations
 import hashlib
 
 import pytest
-from conftest import ENGINES, Team
 from sqlalchemy import select
+from storekit import ENGINES, Team
 
 from citykpi.errors import InputError, NotFound, PermissionDenied
 from citykpi.store import (

@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 import pytest
-from conftest import ENGINES, Team
 from sqlalchemy import select
-from store_tables import kpi_table, raw_table
+from storekit import ENGINES, Team, kpi_table, raw_table
 
 from citykpi.errors import ConflictError, InputError, NotFound, PermissionDenied, StoreError
 from citykpi.store import (
