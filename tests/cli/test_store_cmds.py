@@ -305,6 +305,10 @@ def test_city_show_and_evidence_attach(cli: Cli) -> None:
         "value", "attach", "Oslo", "2024", proof, "--code", "population", "--as", "eva"
     ).stdout
     assert "Attached 'register.txt' (27 bytes" in out
+    listed = cli.json("value", "evidence", "Oslo", "2024", "--as", "vera")
+    assert [(e["file"], e["size"], e["code"]) for e in listed] == [
+        ("register.txt", 27, "population")
+    ]
     too_big = cli(
         "value",
         "attach",

@@ -52,7 +52,7 @@ from citykpi.store import (
     upgrade,
     verify,
 )
-from citykpi.store.evidence import attach_evidence
+from citykpi.store.evidence import attach_evidence, list_evidence
 from citykpi.store.findings import FINDING_COLUMNS, findings
 from citykpi.store.importer import import_file
 from citykpi.store.trail import city_names, read_audit
@@ -393,6 +393,24 @@ def value_attach_cmd(
     _done(f"Attached {info.original_name!r} ({info.size} bytes, sha256 {info.sha256[:12]}...).")
 
 
+@guarded
+def value_evidence_cmd(
+    city: str = CITY,
+    year: int = YEAR,
+    as_user: str = AS_USER,
+    token: str = TOKEN,
+    fmt: OutputFormat = FORMAT,
+) -> None:
+    """List the evidence files attached to a submission."""
+    with _session(as_user, token) as (session, actor):
+        found = list_evidence(session, actor, city, year)
+    rows: list[dict[str, Cell]] = [
+        {"id": e.id, "file": e.original_name, "size": e.size, "sha256": e.sha256, "code": e.code}
+        for e in found
+    ]
+    emit_rows(rows, columns=("id", "file", "size", "sha256", "code"), fmt=fmt, title="Evidence")
+
+
 # --- workflow ---------------------------------------------------------------------------------
 
 
@@ -612,6 +630,7 @@ def register(app: typer.Typer) -> None:
     value_app.command("answer")(value_answer_cmd)
     value_app.command("comment")(value_comment_cmd)
     value_app.command("attach")(value_attach_cmd)
+    value_app.command("evidence")(value_evidence_cmd)
     review_app = _group("The verifier's review: list, start, verify, query, exclude.")
     review_app.command("list")(review_list_cmd)
     review_app.command("start")(review_start_cmd)
