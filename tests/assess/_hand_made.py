@@ -76,6 +76,7 @@ META = {
             "wifi", "EC: ICT: ICT: 5C", "ICT Infrastructure", "ICT", "Economy", Direction.HIGHER, ()
         ),
         _m("tourism", "EC: P: EM: 3A", "Employment", "Productivity", "Economy", Direction.NONE, ()),
+        _m("compact", "EC: I: UP: 2A", "Planning", "I", "Economy", Direction.HIGHER, (), "yes_no"),
     )
 }
 

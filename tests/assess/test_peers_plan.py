@@ -182,6 +182,13 @@ def test_suggested_target_applies_the_75th_percentile_of_peer_paces() -> None:
     assert suggest_target(kpis, city="A", data_point="literacy", year=2040, meta=META) == 100.0
 
 
+def test_suggested_target_for_a_yes_no_aspect_never_exceeds_yes() -> None:
+    rows = [("A", y, "compact", 0.0) for y in range(2018, 2025)]
+    rows += [(c, y, "compact", float(y >= 2021)) for c in "BCDE" for y in range(2018, 2025)]
+    kpis = kpi_frame(rows)
+    assert suggest_target(kpis, city="A", data_point="compact", year=2030, meta=META) == 1.0
+
+
 def test_summary_of_one_city() -> None:
     rows = _trend_rows() + [
         (c, 2024, "pm25", v) for c, v in zip("ABCDE", [20.0, 5, 6, 7, 8], strict=True)

@@ -99,6 +99,8 @@ def peer_window_rates(
 def _clip(value: float, *, unit: str, orientation: int) -> float:
     if unit.strip().lower() in _PERCENT_UNITS:
         return min(max(value, 0.0), 100.0)
+    if unit.strip().lower() == "yes_no":  # a yes/no aspect is 0 or 1, never 2
+        return min(max(value, 0.0), 1.0)
     if orientation < 0:
         return max(value, 0.0)
     return value
