@@ -34,6 +34,9 @@ def test_load_demo_imports_publishes_and_says_where_the_database_is(
     assert {year for _, year in summary.imported} == {2024}
     assert [(c, y) for c, y, _ in summary.published] == list(summary.imported[:2])
     assert f"Demo database: {db}" in summary.lines()
+    assert [line for line in summary.lines() if line.startswith("Rejected")] == [
+        f"Rejected {city} {year}: {why}" for city, year, why in summary.rejected
+    ]
     store = open_store(f"sqlite:///{db}", settings=Settings())
     with store.transaction() as s:
         public = actor_by_name(s, "demo-public")

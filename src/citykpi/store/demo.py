@@ -56,6 +56,7 @@ class DemoSummary:
         out += [
             f"Published {city} {year}: {n} verified values." for city, year, n in self.published
         ]
+        out += [f"Rejected {city} {year}: {why}" for city, year, why in self.rejected]
         out.append(
             f"Users: {', '.join(self.users)}; try 'citykpi review list CITY YEAR --as "
             "demo-verifier' or 'citykpi audit --as demo-analyst'."

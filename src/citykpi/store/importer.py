@@ -354,16 +354,16 @@ def import_raw(
         )
         new = checked.frame[~checked.frame["duplicate"].astype(bool)].copy()
         new["city"] = found.name
-        merged = new[list(RAW_COLUMNS)]
+        full = checked  # a first import: the file is the whole submission
         if existing is not None:
             stored = stored_raw_frame(session, existing)
             keys = set(zip(new["kind"], new["code"], strict=True))
             keep = [(k, c) not in keys for k, c in zip(stored["kind"], stored["code"], strict=True)]
             if any(keep):
-                merged = pd.concat([stored[keep], merged], ignore_index=True)
-        full = validate(merged, catalogue=catalogue)
-        if not full.report.ok:
-            raise ValidationFailed(issues_message(full.report.issues, file=file_name))
+                merged = pd.concat([stored[keep], new[list(RAW_COLUMNS)]], ignore_index=True)
+                full = validate(merged, catalogue=catalogue)
+                if not full.report.ok:
+                    raise ValidationFailed(issues_message(full.report.issues, file=file_name))
         kpis = compute(full, catalogue=catalogue)
         summary = import_tables(
             session,
