@@ -71,3 +71,19 @@ def test_summary_counts_match_the_tables(small_run: tuple[PipelineResult, Path])
     assert sum(summary.issues_by_reason.values()) == len(result.checked.issues)
     assert summary.issues_by_severity["error"] == len(result.checked.errors)
     assert summary.rows == len(result.checked.frame)
+
+
+def test_an_earlier_demo_database_is_moved_aside_not_overwritten(tmp_path: Path) -> None:
+    from citykpi.pipeline import _fresh_database
+
+    db = tmp_path / "citykpi-demo.db"
+    assert _fresh_database(db) is None
+    db.write_bytes(b"first")
+    (tmp_path / "citykpi-demo.db-wal").write_bytes(b"wal")
+    kept = _fresh_database(db)
+    assert kept == tmp_path / "citykpi-demo.previous.db"
+    assert kept.read_bytes() == b"first"
+    assert (tmp_path / "citykpi-demo.previous.db-wal").read_bytes() == b"wal"
+    db.write_bytes(b"second")
+    assert _fresh_database(db) == tmp_path / "citykpi-demo.previous-1.db"
+    assert not db.exists()

@@ -1,12 +1,14 @@
-"""The one place that runs the stages in order: read -> validate -> compute (-> later stages).
+"""The one place that runs the stages in order: read -> validate -> compute -> assess -> index
+-> store.
 
-Each public function is a short, explicit sequence of stage calls; later stages (assessment,
-store, index) are added here as further steps, never by one stage calling the next.
+Each public function is a short, explicit sequence of stage calls; a stage never calls the next.
 
 * :func:`check` reads files and validates them (``citykpi validate``);
 * :func:`compute_files` also computes the KPIs (``citykpi compute``);
 * :func:`run` does both and writes ``raw.csv``, ``validation.csv`` and ``kpis.csv``;
-* :func:`run_demo` first generates the bundled fictional sample data (``citykpi demo``).
+* :func:`run_demo` generates the bundled fictional sample data, runs :func:`run` on it, then
+  assesses one city, builds the U4SSC index with rank intervals and loads a fresh demo store
+  with one submit/verify/publish cycle (``citykpi demo``, ``make demo``).
 
 A file that cannot be read at all (unsupported format, empty, unreadable, not a table) is an
 :class:`~citykpi.errors.InputError`: nothing useful can be validated from it, and the command
@@ -24,13 +26,20 @@ from typing import Final
 
 import pandas as pd
 
+from citykpi.assess import CitySummary, summarise_city
+from citykpi.assess.peers import peers_of, read_profiles
 from citykpi.catalogue import Catalogue, load_catalogue
 from citykpi.compute import compute
 from citykpi.errors import InputError
+from citykpi.index.io import write_frame, write_u4ssc
+from citykpi.index.u4ssc import DEFAULT_UNCERTAINTY, U4sscIndex, build_u4ssc_index
+from citykpi.index.uncertainty import UncertaintyAnalysis
+from citykpi.index.uncertainty_spec import parse_uncertainty_spec
 from citykpi.ingest import read_files
 from citykpi.model import Issue, KpiStatus, Severity
 from citykpi.sample import generate
 from citykpi.settings import Settings
+from citykpi.store.demo import DemoSummary, load_demo
 from citykpi.validate import ValidationResult, validate
 
 #: File names written by :func:`run`.
@@ -242,14 +251,68 @@ def run(
     )
 
 
-def run_demo(
-    out_dir: str | Path, *, seed: int | None = None, on_step: Step = _quiet
-) -> PipelineResult:
-    """Generate the fictional sample cities, then :func:`run` the pipeline on them.
+#: Monte Carlo replications of the demo's uncertainty analysis (rank intervals).
+DEMO_REPLICATIONS: Final = 500
+#: File name of the demo store (an SQLite database) in the output folder.
+DEMO_DATABASE: Final = "citykpi-demo.db"
 
-    Steps: generate the sample data (:func:`citykpi.sample.generate`) into ``out_dir/sample``;
-    read and validate ``raw_inputs.csv``; compute the KPIs; write ``raw.csv``,
-    ``validation.csv`` and ``kpis.csv`` to ``out_dir``.
+
+@dataclass(frozen=True, slots=True)
+class DemoResult:
+    """Everything :func:`run_demo` produced, stage by stage."""
+
+    pipeline: PipelineResult
+    city: CitySummary | None
+    index: U4sscIndex
+    index_dir: Path
+    rank_stats: pd.DataFrame
+    store: DemoSummary
+    kept_database: Path | None  # an earlier demo database, moved aside rather than overwritten
+
+
+def _demo_city(kpis: pd.DataFrame) -> str:
+    """Return the city with the most computed or reported data points in its latest year."""
+    usable = kpis[kpis["status"].isin([KpiStatus.COMPUTED.value, KpiStatus.REPORTED.value])]
+    latest = usable[usable["year"] == usable["year"].max()]
+    counts = latest.groupby("city").size()
+    best = counts[counts == counts.max()]
+    return str(sorted(best.index)[0])
+
+
+def _fresh_database(path: Path) -> Path | None:
+    """Move an earlier demo database aside (never delete it) and return where it went."""
+    if not path.exists():
+        return None
+    kept = path.with_name(f"{path.stem}.previous{path.suffix}")
+    n = 1
+    while kept.exists():
+        kept = path.with_name(f"{path.stem}.previous-{n}{path.suffix}")
+        n += 1
+    path.rename(kept)
+    for suffix in ("-wal", "-shm"):
+        side = path.with_name(path.name + suffix)
+        if side.exists():
+            side.rename(kept.with_name(kept.name + suffix))
+    return kept
+
+
+def run_demo(
+    out_dir: str | Path,
+    *,
+    seed: int | None = None,
+    on_step: Step = _quiet,
+    replications: int = DEMO_REPLICATIONS,
+    database_url: str | None = None,
+) -> DemoResult:
+    """Run every stage on the bundled fictional sample cities.
+
+    Steps, in order: generate the sample data (:func:`citykpi.sample.generate`) into
+    ``out_dir/sample``; :func:`run` (read, validate, compute; write ``raw.csv``,
+    ``validation.csv``, ``kpis.csv``); assess the best-reported city (dimension scores, weakest
+    data points with trend arrows, one feasible target); build the U4SSC index of the latest year
+    with a Monte Carlo uncertainty analysis into ``out_dir/index``; load a fresh store
+    (``out_dir/citykpi-demo.db`` unless ``database_url`` names another) with one
+    submit/verify/publish cycle.
 
     Parameters
     ----------
@@ -259,25 +322,72 @@ def run_demo(
         Seed of the sample generator; None for the generator's documented default.
     on_step
         Called with a short description before each step (for progress display).
+    replications
+        Monte Carlo replications for the index's rank intervals.
+    database_url
+        Database for the store step; None for a fresh SQLite file in ``out_dir``. An earlier
+        demo database there is moved aside, never overwritten.
 
     Returns
     -------
-    PipelineResult
-        As :func:`run`, with ``sample_dir`` set.
+    DemoResult
+        The pipeline result (with ``sample_dir`` set) and each later stage's result.
     """
     out = Path(out_dir)
     sample_dir = out / "sample"
     on_step("Generating the sample cities")
     sample = generate(sample_dir) if seed is None else generate(sample_dir, seed=seed)
     result = run([sample.raw_inputs], out_dir=out, on_step=on_step)
-    return replace(result, sample_dir=sample_dir, extra={"known_errors": sample.known_errors})
+    result = replace(result, sample_dir=sample_dir, extra={"known_errors": sample.known_errors})
+
+    on_step("Assessing one city against the default targets")
+    profiles = read_profiles(sample.cities)
+    city = _demo_city(result.kpis)
+    peers = peers_of(profiles, city, cities=sorted(set(result.kpis["city"])))
+    city_summary = summarise_city(result.kpis, city, peers=peers)
+
+    on_step("Building the U4SSC index")
+    index = build_u4ssc_index(result.kpis, cities=profiles)
+    index_dir = out / "index"
+    write_u4ssc(index, index_dir, force=True)
+    on_step(f"Running {replications} uncertainty replications")
+    analysis = UncertaintyAnalysis(
+        index.data,
+        index.result.hierarchy,
+        index.result.spec,
+        parse_uncertainty_spec(DEFAULT_UNCERTAINTY),
+        seed=1,
+    )
+    ua = analysis.run(replications, seed=1)
+    rank_stats = ua.rank_stats()
+    write_frame(rank_stats, index_dir / "rank_stats.csv", index=False)
+    write_frame(ua.replications(), index_dir / "replications.csv", index=False)
+
+    on_step("Loading the demo store")
+    kept = None
+    if database_url is None:
+        db_path = (out / DEMO_DATABASE).resolve()
+        kept = _fresh_database(db_path)
+        database_url = f"sqlite:///{db_path}"
+    store = load_demo(database_url, sample_dir, on_step=on_step)
+    return DemoResult(
+        pipeline=result,
+        city=city_summary,
+        index=index,
+        index_dir=index_dir,
+        rank_stats=rank_stats,
+        store=store,
+        kept_database=kept,
+    )
 
 
 __all__ = [
+    "DEMO_REPLICATIONS",
     "KPIS_CSV",
     "RAW_CSV",
     "VALIDATION_CSV",
     "ComputeRun",
+    "DemoResult",
     "PipelineResult",
     "Summary",
     "check",

@@ -202,6 +202,15 @@ def test_demo_runs_the_pipeline_on_the_sample_cities(tmp_path: Path) -> None:
     assert [k for k in expected if k not in found] == []
     kpis = pd.read_csv(out_dir / "kpis.csv")
     assert len(kpis) == 40 * 10 * 112
+    # later stages: one city assessed, the index with rank intervals, the demo store
+    assert "Weakest data points:" in text
+    assert "Suggested target:" in text
+    ranks = pd.read_csv(out_dir / "index" / "rank_stats.csv")
+    assert list(ranks.columns[:6]) == ["unit", "nominal", "mean", "median", "q5", "q95"]
+    assert ((ranks["q5"] <= ranks["nominal"]) & (ranks["nominal"] <= ranks["q95"])).all()
+    assert len(pd.read_csv(out_dir / "index" / "replications.csv")) == 500
+    assert (out_dir / "citykpi-demo.db").is_file()
+    assert text.count("verified values.") == 3
 
 
 def test_a_file_with_a_header_and_no_value_exits_2(tmp_path: Path) -> None:

@@ -1,4 +1,4 @@
-"""The ``demo`` command: the whole pipeline on the bundled fictional sample cities."""
+"""The ``demo`` command: every stage on the bundled fictional sample cities."""
 
 from __future__ import annotations
 
@@ -8,7 +8,27 @@ import typer
 
 from citykpi.cli._common import console, guarded
 from citykpi.cli.data_cmds import summary_lines
-from citykpi.pipeline import run_demo
+from citykpi.pipeline import DEMO_REPLICATIONS, DemoResult, run_demo
+
+
+def _say(text: str) -> None:
+    console.print(text, highlight=False, soft_wrap=True, markup=False)
+
+
+def _index_lines(result: DemoResult, *, top: int = 5) -> list[str]:
+    stats = result.rank_stats.sort_values(["nominal", "unit"]).head(top)
+    lines = [
+        f"U4SSC index {result.index.year}: {len(result.rank_stats)} cities ranked, "
+        f"{len(result.index.excluded_cities)} without a score (too many data points missing); "
+        "rank and 5-95 % interval over the uncertainty analysis:"
+    ]
+    lines += [
+        f"  {float(r['nominal']):>2.0f}. {r['unit']} "
+        f"(rank interval {float(r['q5']):.0f}-{float(r['q95']):.0f})"
+        for r in stats.to_dict(orient="records")
+    ]
+    lines.append(f"  Scores, ranks, audit-ready data sets in {result.index_dir}/.")
+    return lines
 
 
 @guarded
@@ -16,23 +36,38 @@ def demo_cmd(
     out: Path = typer.Option(
         Path("demo-output"), "--out", help="Folder for the sample data and the outputs."
     ),
+    replications: int = typer.Option(
+        DEMO_REPLICATIONS, "--replications", help="Uncertainty replications for rank intervals."
+    ),
 ) -> None:
-    """Generate the sample cities, validate and compute their KPIs, and summarise the run."""
+    """Run every stage on the sample cities: KPIs, assessment, index, verification store."""
     with console.status("Starting the demo...") as status:
-        result = run_demo(out, on_step=lambda step: status.update(f"{step}..."))
-    console.print(
-        "citykpi demo: fictional sample cities, raw inputs -> KPIs", highlight=False, soft_wrap=True
+        result = run_demo(
+            out,
+            replications=replications,
+            on_step=lambda step: status.update(f"{step}..."),
+        )
+    pipeline = result.pipeline
+    _say("citykpi demo: fictional sample cities, raw inputs -> KPIs -> assessment -> index")
+    for line in summary_lines(pipeline.summary):
+        _say(line)
+    _say(
+        f"Outputs in {pipeline.out_dir}/: {pipeline.raw_path.name} (raw inputs, checked), "
+        f"{pipeline.validation_path.name} (validation report), {pipeline.kpis_path.name} "
+        f"(KPIs); sample data in {pipeline.sample_dir}/."
     )
-    for line in summary_lines(result.summary):
-        console.print(line, highlight=False, soft_wrap=True, markup=False)
-    console.print(
-        f"Outputs in {result.out_dir}/: {result.raw_path.name} (raw inputs, checked), "
-        f"{result.validation_path.name} (validation report), {result.kpis_path.name} (KPIs); "
-        f"sample data in {result.sample_dir}/.",
-        highlight=False,
-        soft_wrap=True,
-        markup=False,
-    )
+    if result.city is not None:
+        _say("")
+        for line in result.city.lines():
+            _say(line)
+    _say("")
+    for line in _index_lines(result):
+        _say(line)
+    _say("")
+    for line in result.store.lines():
+        _say(line)
+    if result.kept_database is not None:
+        _say(f"The previous demo database was kept as {result.kept_database}.")
 
 
 def register(app: typer.Typer) -> None:
