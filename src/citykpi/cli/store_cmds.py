@@ -1,5 +1,7 @@
-"""Store and verification-workflow commands: db, user, token, city, import, value, submit,
-review, publish, history, export and audit.
+"""The store and verification-workflow commands.
+
+Commands: db, user, token, city, import, value, submit, review, publish, history, export and
+audit.
 
 Every command except ``db upgrade`` runs as a user: ``--as USER`` (a local account; whoever
 can open the database file could act as anyone anyway) or ``--token`` / ``CITYKPI_TOKEN`` (an
@@ -65,7 +67,9 @@ TOKEN = typer.Option(
 FORMAT = typer.Option(OutputFormat.table, "--format", help="Output format.")
 CITY = typer.Argument(..., help="City name, as in 'citykpi city list'.")
 YEAR = typer.Argument(..., help="Reporting year.")
-CODES = typer.Argument(None, help="Input ids or KPI data point ids; none for every one.")
+CODES = typer.Argument(
+    None, help="Input or KPI data point ids (input:ID or kpi:ID if an id names both)."
+)
 
 
 def _open() -> Store:
