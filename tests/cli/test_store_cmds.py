@@ -336,3 +336,41 @@ def test_an_unreachable_database_is_a_clear_error(tmp_path: Path) -> None:
     assert "Cannot open the database at 'postgresql+psycopg://nobody@127.0.0.1:1/none'" in (
         " ".join(result.output.split())
     )
+
+
+def test_an_excluded_value_lets_the_submission_be_published(cli: Cli) -> None:
+    cli.ok("import", cli.file("oslo.csv", GOOD), "--city", "Oslo", "--year", "2024", "--as", "eva")
+    cli.ok("submit", "Oslo", "2024", "--as", "eva")
+    assert (
+        "4 value(s) of Oslo 2024 are in review."
+        in cli.ok("review", "start", "Oslo", "2024", "--as", "vera").stdout
+    )
+    no_reason = cli("review", "exclude", "Oslo", "2024", "households", "--as", "vera")
+    assert no_reason.exit_code == 2
+    assert "needs a reason" in no_reason.output
+    cli.ok(
+        "review", "exclude", "Oslo", "2024", "households", "--reason", "no source", "--as", "vera"
+    )
+    cli.ok(
+        "review",
+        "verify",
+        "Oslo",
+        "2024",
+        "population",
+        "households_with_internet",
+        "household_internet_access",
+        "--as",
+        "vera",
+    )
+    assert (
+        "Published Oslo 2024: 3 value(s)."
+        in cli.ok("publish", "Oslo", "2024", "--as", "vic").stdout
+    )
+    states = {r["code"]: r["state"] for r in cli.json("export", "--city", "Oslo", "--as", "vera")}
+    assert states["households"] == "excluded"
+    assert states["population"] == "published"
+    late = cli(
+        "import", cli.file("late.csv", SECOND), "--city", "Oslo", "--year", "2024", "--as", "eva"
+    )
+    assert late.exit_code == 2
+    assert "is published and final" in " ".join(late.output.split())
