@@ -24,7 +24,7 @@ from citykpi.index.uncertainty_apply import apply_values
 from citykpi.index.uncertainty_spec import UncertaintySpec, Value, parse_uncertainty_spec
 from citykpi.model import Direction
 
-REF = Path("/work/shared/reference/coinr")
+REF = Path(__file__).resolve().parents[1] / "tests" / "index" / "data" / "coinr"
 
 #: COINr's build_example_coin() pipeline (reference case F01).
 F01_SPEC: dict[str, Any] = {

@@ -6,7 +6,8 @@ from pathlib import Path
 
 import yaml
 
-REF = Path("/work/shared/reference/coinr")
+#: COINr 1.1.14 reference outputs on its ASEM example (MIT licence; see data/coinr/README.md).
+REF = Path(__file__).resolve().parent / "data" / "coinr"
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples" / "index"
 
 
