@@ -22,6 +22,8 @@ PG_ENV = "CITYKPI_TEST_POSTGRES_URL"
 
 def _pg_url() -> str:
     url = os.environ.get(PG_ENV, "")
+    if not url and os.environ.get("CI"):
+        pytest.fail(f"{PG_ENV} is not set in CI: .ci/run must start the PostgreSQL test server.")
     if not url:
         pytest.skip(f"{PG_ENV} is not set: no PostgreSQL server to test against (.ci/run sets it)")
     return url
