@@ -36,16 +36,12 @@ from citykpi.validate.catalogue_view import (
 )
 from citykpi.validate.collector import Collector
 from citykpi.validate.reasons import ReasonCode
-from citykpi.validate.rows import Row
+from citykpi.validate.rows import Row, add_row_issue, format_value
 
 #: Share of KPIs not reported above which the verifier follows up with the city (VM p32).
 NOT_REPORTED_LIMIT: Final = 0.20
 
 Submission = tuple[str, int]
-
-
-def _fmt(value: float) -> str:
-    return f"{value:.10g}"
 
 
 def _where(row: Row) -> str:
@@ -59,6 +55,14 @@ class Values:
 
     inputs: dict[str, Row] = field(default_factory=dict)
     reports: dict[str, Row] = field(default_factory=dict)
+
+
+def _report_copy(
+    out: Collector, reason: ReasonCode, message: str, row: Row, unused: set[int]
+) -> None:
+    """Report a repeated row whose first copy is used, and set the repeat aside."""
+    add_row_issue(out, reason, message, row, "value", value=format_value(row.value))
+    unused.add(row.pos)
 
 
 def check_duplicates(
@@ -80,64 +84,45 @@ def check_duplicates(
             for r in rest:
                 msg = (
                     f"{code!r} for {city!r} {year} is given again with the same value "
-                    f"{_fmt(r.value)} (first at {_where(first)}); the first is used: delete the "
-                    "repeated row."
+                    f"{format_value(r.value)} (first at {_where(first)}); the first is used: "
+                    "delete the repeated row."
                 )
-                out.add(
-                    ReasonCode.DUPLICATE_IDENTICAL,
-                    msg,
-                    location=r.location("value"),
-                    value=_fmt(r.value),
-                    rows=[r.pos],
-                )
-                unused.add(r.pos)
+                _report_copy(out, ReasonCode.DUPLICATE_IDENTICAL, msg, r, unused)
             continue
-        listing = ", ".join(f"{_fmt(r.value)} ({_where(r)})" for r in group)
+        listing = ", ".join(f"{format_value(r.value)} ({_where(r)})" for r in group)
         low, high = min(values), max(values)
         if kind == "input" and code in view.denominators:
             spread = (high - low) / abs(low) if low != 0 else math.inf
             tolerance = settings.denominator_tolerance
             if spread <= tolerance:
-                for r in rest:
-                    msg = (
-                        f"The denominator {code!r} for {city!r} {year} differs between rows: "
-                        f"{listing}, by {spread:.1%} (within the {tolerance:.0%} allowed); the "
-                        "first value is used: use one figure for the whole submission."
-                    )
-                    out.add(
-                        ReasonCode.DENOMINATOR_VARIES,
-                        msg,
-                        location=r.location("value"),
-                        value=_fmt(r.value),
-                        rows=[r.pos],
-                    )
-                    unused.add(r.pos)
-                continue
-            for r in rest:
                 msg = (
                     f"The denominator {code!r} for {city!r} {year} differs between rows: "
-                    f"{listing}, by {spread:.1%}, more than the {tolerance:.0%} the U4SSC "
-                    "verification manual allows; use one figure (same source and year) for the "
-                    "whole submission."
+                    f"{listing}, by {spread:.1%} (within the {tolerance:.0%} allowed); the "
+                    "first value is used: use one figure for the whole submission."
                 )
-                out.add(
-                    ReasonCode.DENOMINATOR_INCONSISTENT,
-                    msg,
-                    location=r.location("value"),
-                    value=_fmt(r.value),
-                    rows=[x.pos for x in group],
-                )
-            continue
-        for r in rest:
+                for r in rest:
+                    _report_copy(out, ReasonCode.DENOMINATOR_VARIES, msg, r, unused)
+                continue
+            reason = ReasonCode.DENOMINATOR_INCONSISTENT
+            msg = (
+                f"The denominator {code!r} for {city!r} {year} differs between rows: "
+                f"{listing}, by {spread:.1%}, more than the {tolerance:.0%} the U4SSC "
+                "verification manual allows; use one figure (same source and year) for the "
+                "whole submission."
+            )
+        else:
+            reason = ReasonCode.DUPLICATE_CONFLICT
             msg = (
                 f"{code!r} for {city!r} {year} is given more than once with different values: "
                 f"{listing}; keep one row with the correct value."
             )
+        # Conflicting values make every copy unusable: none of them can be trusted.
+        for r in rest:
             out.add(
-                ReasonCode.DUPLICATE_CONFLICT,
+                reason,
                 msg,
                 location=r.location("value"),
-                value=_fmt(r.value),
+                value=format_value(r.value),
                 rows=[x.pos for x in group],
             )
     return unused
@@ -184,16 +169,16 @@ def check_fractions(found: dict[Submission, Values], view: CatalogueView, out: C
             if num is None or den is None or num.value <= den.value:
                 continue
             msg = (
-                f"{frac.numerator!r} ({_fmt(num.value)}) is larger than {frac.denominator!r} "
-                f"({_fmt(den.value)}, {_where(den)}) for {city!r} {year}, so "
-                f"{frac.data_point!r} would exceed 100 %; correct one of the two values (a part "
-                "cannot exceed the whole)."
+                f"{frac.numerator!r} ({format_value(num.value)}) is larger than "
+                f"{frac.denominator!r} ({format_value(den.value)}, {_where(den)}) for {city!r} "
+                f"{year}, so {frac.data_point!r} would exceed 100 %; correct one of the two "
+                "values (a part cannot exceed the whole)."
             )
             out.add(
                 ReasonCode.NUMERATOR_ABOVE_DENOMINATOR,
                 msg,
                 location=num.location("value"),
-                value=_fmt(num.value),
+                value=format_value(num.value),
                 block=[(city, year, frac.data_point)],
             )
 
@@ -230,18 +215,18 @@ def check_share_sums(
             complete = len(present) == len(group)
             if (complete and abs(total - 100.0) <= tol) or (not complete and total <= 100.0 + tol):
                 continue
-            parts = ", ".join(f"{k} {_fmt(v[0])}" for k, v in present.items())
+            parts = ", ".join(f"{k} {format_value(v[0])}" for k, v in present.items())
             scope = "" if complete else " already, with some shares not reported,"
             msg = (
-                f"The {name} shares of {city!r} {year} sum to {_fmt(total)} %{scope} "
-                f"({parts}); they must add up to 100 ± {_fmt(tol)}: correct the shares."
+                f"The {name} shares of {city!r} {year} sum to {format_value(total)} %{scope} "
+                f"({parts}); they must add up to 100 ± {format_value(tol)}: correct the shares."
             )
             rows = [r for v in present.values() for r in v[1]]
             out.add(
                 ReasonCode.SHARES_DO_NOT_SUM,
                 msg,
                 location=_group_location(city, year, kpi_code, rows),
-                value=_fmt(total),
+                value=format_value(total),
                 block=[(city, year, k) for k in present],
             )
 
@@ -264,15 +249,15 @@ def check_wastewater(found: dict[Submission, Values], view: CatalogueView, out: 
             if a is None or b is None or a[0] <= b[0]:
                 continue
             msg = (
-                f"Wastewater treated to the {inner} level ({_fmt(a[0])} %) exceeds the {outer} "
-                f"level ({_fmt(b[0])} %) for {city!r} {year}; {inner} treatment is part of "
-                f"{outer} treatment, so correct the levels so that {inner} <= {outer}."
+                f"Wastewater treated to the {inner} level ({format_value(a[0])} %) exceeds the "
+                f"{outer} level ({format_value(b[0])} %) for {city!r} {year}; {inner} treatment "
+                f"is part of {outer} treatment, so correct the levels so that {inner} <= {outer}."
             )
             out.add(
                 ReasonCode.WASTEWATER_NOT_NESTED,
                 msg,
                 location=_group_location(city, year, levels[inner].id, a[1]),
-                value=_fmt(a[0]),
+                value=format_value(a[0]),
                 block=[(city, year, levels[inner].id), (city, year, levels[outer].id)],
             )
 

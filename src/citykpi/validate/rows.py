@@ -81,8 +81,16 @@ class Row:
         return math.isfinite(self.value)
 
 
-def _fmt(value: float) -> str:
+def format_value(value: float) -> str:
+    """Return ``value`` as messages and issues show it (up to ten significant digits)."""
     return f"{value:.10g}"
+
+
+def add_row_issue(
+    out: Collector, reason: ReasonCode, message: str, row: Row, field: str, *, value: str = ""
+) -> None:
+    """Record an issue at ``field`` of ``row``; as an error it makes the row unusable."""
+    out.add(reason, message, location=row.location(field), value=value, rows=[row.pos])
 
 
 def check_identity(row: Row, view: CatalogueView, out: Collector) -> None:
@@ -92,44 +100,26 @@ def check_identity(row: Row, view: CatalogueView, out: Collector) -> None:
             f"The row has no city; fill in the city name for the value of {row.code!r} "
             "(every row needs a city and a year)."
         )
-        out.add(ReasonCode.MISSING_CITY, msg, location=row.location("city"), rows=[row.pos])
+        add_row_issue(out, ReasonCode.MISSING_CITY, msg, row, "city")
     if row.year is None:
         found = f" (found {row.raw_year!r})" if row.raw_year else ""
         msg = (
             f"The row has no valid reporting year{found}; fill in the year as four digits, "
             "e.g. 2024."
         )
-        out.add(
-            ReasonCode.MISSING_YEAR,
-            msg,
-            location=row.location("year"),
-            value=row.raw_year,
-            rows=[row.pos],
-        )
+        add_row_issue(out, ReasonCode.MISSING_YEAR, msg, row, "year", value=row.raw_year)
     elif not MIN_YEAR <= row.year <= max_year():
         msg = (
             f"The year {row.year} is outside {MIN_YEAR}-{max_year()}; correct the reporting "
             "year (a typo such as 2204 for 2024 is the usual cause)."
         )
-        out.add(
-            ReasonCode.YEAR_OUT_OF_RANGE,
-            msg,
-            location=row.location("year"),
-            value=str(row.year),
-            rows=[row.pos],
-        )
+        add_row_issue(out, ReasonCode.YEAR_OUT_OF_RANGE, msg, row, "year", value=str(row.year))
     if row.kind not in KINDS:
         msg = (
             f"The kind {row.kind!r} is not one of 'input' (a raw input) or 'kpi' (a KPI data "
             "point reported directly); correct the kind column."
         )
-        out.add(
-            ReasonCode.UNKNOWN_KIND,
-            msg,
-            location=row.location("kind"),
-            value=row.kind,
-            rows=[row.pos],
-        )
+        add_row_issue(out, ReasonCode.UNKNOWN_KIND, msg, row, "kind", value=row.kind)
         return
     known = view.inputs if row.kind == "input" else view.data_points
     if row.code in known:
@@ -150,9 +140,7 @@ def check_identity(row: Row, view: CatalogueView, out: Collector) -> None:
         )
     what = "raw input" if row.kind == "input" else "KPI data point"
     msg = f"Unknown {what} code {row.code!r}; {hint}"
-    out.add(
-        ReasonCode.UNKNOWN_CODE, msg, location=row.location("code"), value=row.code, rows=[row.pos]
-    )
+    add_row_issue(out, ReasonCode.UNKNOWN_CODE, msg, row, "code", value=row.code)
 
 
 def check_value(row: Row, view: CatalogueView, out: Collector) -> None:
@@ -173,17 +161,13 @@ def check_value(row: Row, view: CatalogueView, out: Collector) -> None:
                 "it empty or 'NR' if it is not reported."
             )
             reason = ReasonCode.NON_NUMERIC
-        out.add(reason, msg, location=row.location("value"), value=text, rows=[row.pos])
+        add_row_issue(out, reason, msg, row, "value", value=text)
         return
     if is_boolean and row.value not in (0.0, 1.0):
-        answer = text or _fmt(row.value)
+        answer = text or format_value(row.value)
         msg = f"The answer {answer!r} for {row.code!r} is not yes or no; write 'yes' or 'no'."
-        out.add(
-            ReasonCode.NOT_YES_NO,
-            msg,
-            location=row.location("value"),
-            value=text or _fmt(row.value),
-            rows=[row.pos],
+        add_row_issue(
+            out, ReasonCode.NOT_YES_NO, msg, row, "value", value=text or format_value(row.value)
         )
 
 
@@ -224,26 +208,14 @@ def convert_unit(row: Row, view: CatalogueView, out: Collector) -> None:
             f"The unit {given!r} of {row.code!r} does not convert to the catalogue unit "
             f"{target!r}: {detail}{fix}"
         )
-        out.add(
-            ReasonCode.UNIT_NOT_CONVERTIBLE,
-            msg,
-            location=row.location("unit"),
-            value=given,
-            rows=[row.pos],
-        )
+        add_row_issue(out, ReasonCode.UNIT_NOT_CONVERTIBLE, msg, row, "unit", value=given)
         return
     if not math.isfinite(converted):
         msg = (
             f"The value {row.raw_value!r} {given} of {row.code!r} does not convert to a finite "
             f"number of {target!r}; check the value."
         )
-        out.add(
-            ReasonCode.UNIT_NOT_CONVERTIBLE,
-            msg,
-            location=row.location("unit"),
-            value=given,
-            rows=[row.pos],
-        )
+        add_row_issue(out, ReasonCode.UNIT_NOT_CONVERTIBLE, msg, row, "unit", value=given)
         return
     if factor == 1.0:
         # Another spelling of the same unit ("%" for "percent"): nothing to report.
@@ -251,8 +223,9 @@ def convert_unit(row: Row, view: CatalogueView, out: Collector) -> None:
         return
     via = f" (as {substance})" if substance and given.lower() in {"ppm", "ppb"} else ""
     msg = (
-        f"Converted {row.code!r} from {_fmt(row.value)} {given} to {_fmt(converted)} {target}"
-        f"{via}; the original value is kept in 'original_value' and 'original_unit'."
+        f"Converted {row.code!r} from {format_value(row.value)} {given} to "
+        f"{format_value(converted)} {target}{via}; the original value is kept in "
+        "'original_value' and 'original_unit'."
     )
     out.add(ReasonCode.UNIT_CONVERTED, msg, location=row.location("unit"), value=given)
     row.value = converted
@@ -265,15 +238,11 @@ def check_range(row: Row, view: CatalogueView, out: Collector) -> None:
         return
     if row.kind == "input" and view.inputs[row.code].kind == "count" and row.value < 0:
         msg = (
-            f"The count {row.code!r} is negative ({_fmt(row.value)}); a number of things "
+            f"The count {row.code!r} is negative ({format_value(row.value)}); a number of things "
             "cannot be below zero: correct the value."
         )
-        out.add(
-            ReasonCode.NEGATIVE_COUNT,
-            msg,
-            location=row.location("value"),
-            value=_fmt(row.value),
-            rows=[row.pos],
+        add_row_issue(
+            out, ReasonCode.NEGATIVE_COUNT, msg, row, "value", value=format_value(row.value)
         )
         return
     if row.kind == "input":
@@ -284,23 +253,19 @@ def check_range(row: Row, view: CatalogueView, out: Collector) -> None:
             high = math.inf if bounds.max is None else bounds.max
             if not low <= row.value <= high:
                 span = (
-                    f"at least {_fmt(low)}"
+                    f"at least {format_value(low)}"
                     if math.isinf(high)
-                    else f"at most {_fmt(high)}"
+                    else f"at most {format_value(high)}"
                     if math.isinf(low)
-                    else f"between {_fmt(low)} and {_fmt(high)}"
+                    else f"between {format_value(low)} and {format_value(high)}"
                 )
                 msg = (
-                    f"The value {_fmt(row.value)} of {row.code!r} is outside the range the "
+                    f"The value {format_value(row.value)} of {row.code!r} is outside the range the "
                     f"catalogue allows: it must be {span} {row.unit}; correct the value or its "
                     "unit."
                 )
-                out.add(
-                    ReasonCode.OUT_OF_BOUNDS,
-                    msg,
-                    location=row.location("value"),
-                    value=_fmt(row.value),
-                    rows=[row.pos],
+                add_row_issue(
+                    out, ReasonCode.OUT_OF_BOUNDS, msg, row, "value", value=format_value(row.value)
                 )
                 return
     if not is_percent(row.unit):
@@ -310,21 +275,17 @@ def check_range(row: Row, view: CatalogueView, out: Collector) -> None:
         return
     if row.value < 0:
         msg = (
-            f"The share {row.code!r} is {_fmt(row.value)} %, but a percentage cannot be "
+            f"The share {row.code!r} is {format_value(row.value)} %, but a percentage cannot be "
             "negative; correct the value."
         )
     else:
         msg = (
-            f"The share {row.code!r} is {_fmt(row.value)} %, but a percentage must be between "
-            "0 and 100; correct the value (check that numerator and denominator were not "
+            f"The share {row.code!r} is {format_value(row.value)} %, but a percentage must be "
+            "between 0 and 100; correct the value (check that numerator and denominator were not "
             "swapped)."
         )
-    out.add(
-        ReasonCode.SHARE_OUT_OF_RANGE,
-        msg,
-        location=row.location("value"),
-        value=_fmt(row.value),
-        rows=[row.pos],
+    add_row_issue(
+        out, ReasonCode.SHARE_OUT_OF_RANGE, msg, row, "value", value=format_value(row.value)
     )
 
 
