@@ -48,7 +48,15 @@ import numpy as np
 
 from citykpi.errors import IndexComputationError, SpecError
 from citykpi.index.ranks import min_rank
-from citykpi.index.records import Detail, FloatArray, StepRecord, as_float_array, float_list
+from citykpi.index.records import (
+    Detail,
+    FloatArray,
+    StepRecord,
+    as_float_array,
+    float_from_json,
+    float_list,
+    json_float,
+)
 
 #: Normalisation methods, in documentation order.
 NORMALISATION_METHODS: Final[tuple[str, ...]] = (
@@ -103,7 +111,7 @@ class NormParams:
         out: dict[str, Detail] = {"method": self.method}
         for name in ("direction", "center", "divisor", "low", "high", "multiplier", "offset"):
             values: FloatArray = getattr(self, name)
-            out[name] = [_jsonable(float(v)) for v in values]
+            out[name] = [json_float(float(v)) for v in values]
         return out
 
     @classmethod
@@ -115,25 +123,10 @@ class NormParams:
             if not isinstance(raw, list):
                 msg = f"Normalisation parameters lack the list {name!r}; re-save the edition."
                 raise SpecError(msg)
-            arrays[name] = np.array([_from_json(v) for v in raw], dtype=np.float64)
+            arrays[name] = np.array(
+                [float_from_json(v, what="normalisation parameters") for v in raw], dtype=np.float64
+            )
         return cls(method=str(data.get("method", "")), **arrays)
-
-
-def _jsonable(v: float) -> float | str | None:
-    if math.isnan(v):
-        return None
-    if math.isinf(v):
-        return "inf" if v > 0 else "-inf"
-    return v
-
-
-def _from_json(v: object) -> float:
-    if v is None:
-        return math.nan
-    if isinstance(v, str | int | float):
-        return float(v)
-    msg = f"Invalid number {v!r} in saved normalisation parameters."
-    raise SpecError(msg)
 
 
 class NormaliseOutput(NamedTuple):

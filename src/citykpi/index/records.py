@@ -68,8 +68,8 @@ class StepOutput(NamedTuple):
 
 
 def _clean(value: Detail) -> Detail:
-    if isinstance(value, float) and not math.isfinite(value):
-        return None if math.isnan(value) else str(value)
+    if isinstance(value, float):
+        return json_float(value)
     if isinstance(value, Mapping):
         return {str(k): _clean(v) for k, v in value.items()}
     if isinstance(value, str):
@@ -96,6 +96,46 @@ def float_list(values: FloatArray) -> list[float | None]:
     return [None if math.isnan(v) else float(v) for v in np.asarray(values, dtype=float).ravel()]
 
 
+def json_float(value: float) -> float | str | None:
+    """Return ``value`` in a form JSON can hold; :func:`float_from_json` reads it back.
+
+    ``NaN`` becomes ``None`` and the infinities ``"inf"`` and ``"-inf"``; a finite number is
+    returned as it is.
+    """
+    if math.isnan(value):
+        return None
+    if math.isinf(value):
+        return "inf" if value > 0 else "-inf"
+    return value
+
+
+def float_from_json(value: object, *, default: float = math.nan, what: str) -> float:
+    """Return a number written by :func:`json_float`; ``None`` gives ``default``.
+
+    Parameters
+    ----------
+    value
+        The saved value.
+    default
+        The number a ``None`` stands for.
+    what
+        What was saved, for the error message (e.g. ``"normalisation parameters"``).
+
+    Raises
+    ------
+    SpecError
+        If ``value`` is neither ``None``, a number nor a number's text.
+    """
+    from citykpi.errors import SpecError
+
+    if value is None:
+        return default
+    if isinstance(value, str | int | float):
+        return float(value)
+    msg = f"Invalid number {value!r} in saved {what}."
+    raise SpecError(msg)
+
+
 __all__ = [
     "BoolArray",
     "Detail",
@@ -103,5 +143,7 @@ __all__ = [
     "StepOutput",
     "StepRecord",
     "as_float_array",
+    "float_from_json",
     "float_list",
+    "json_float",
 ]

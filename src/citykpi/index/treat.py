@@ -35,36 +35,53 @@ import numpy as np
 from numpy.typing import NDArray
 
 from citykpi.errors import SpecError
-from citykpi.index.records import Detail, FloatArray, StepRecord, as_float_array
+from citykpi.index.records import (
+    Detail,
+    FloatArray,
+    StepRecord,
+    as_float_array,
+    float_from_json,
+    json_float,
+)
 
 #: Second-stage transformations.
 FALLBACKS: Final[tuple[str, ...]] = ("log_CT", "log_CT_plus", "log_CT_orig", "boxcox", "none")
 
 
-def skew_type2(x: FloatArray) -> float:
-    """Return the bias-adjusted sample skewness (e1071 type 2) of the non-missing values."""
+def _deviations(x: FloatArray, *, min_n: int) -> tuple[FloatArray, float] | None:
+    """Return the non-missing values' deviations from their mean and the sum of their squares.
+
+    ``None`` when fewer than ``min_n`` values are present or they do not vary: the moment
+    statistics are then undefined.
+    """
     v = x[~np.isnan(x)]
-    n = v.size
-    if n < 3:
-        return math.nan
+    if v.size < min_n:
+        return None
     e = v - np.mean(v)
     s2 = float(np.sum(e**2))
     if s2 == 0:
+        return None
+    return e, s2
+
+
+def skew_type2(x: FloatArray) -> float:
+    """Return the bias-adjusted sample skewness (e1071 type 2) of the non-missing values."""
+    found = _deviations(x, min_n=3)
+    if found is None:
         return math.nan
+    e, s2 = found
+    n = e.size
     y = math.sqrt(n) * float(np.sum(e**3)) / s2**1.5
     return float(y * math.sqrt(n * (n - 1)) / (n - 2))
 
 
 def kurt_type2(x: FloatArray) -> float:
     """Return the bias-adjusted sample excess kurtosis (e1071 type 2) of the non-missing values."""
-    v = x[~np.isnan(x)]
-    n = v.size
-    if n < 4:
+    found = _deviations(x, min_n=4)
+    if found is None:
         return math.nan
-    e = v - np.mean(v)
-    s2 = float(np.sum(e**2))
-    if s2 == 0:
-        return math.nan
+    e, s2 = found
+    n = e.size
     r = n * float(np.sum(e**4)) / s2**2
     return ((n + 1) * (r - 3) + 6) * (n - 1) / ((n - 2) * (n - 3))
 
@@ -108,11 +125,11 @@ class TreatParams:
     def as_dict(self) -> dict[str, Detail]:
         """Return the parameters as a JSON-serialisable mapping."""
         return {
-            "clip_low": _num(self.clip_low),
-            "clip_high": _num(self.clip_high),
+            "clip_low": json_float(self.clip_low),
+            "clip_high": json_float(self.clip_high),
             "transform": self.transform,
-            "x_min": _num(self.x_min),
-            "x_max": _num(self.x_max),
+            "x_min": json_float(self.x_min),
+            "x_max": json_float(self.x_max),
             "skew_sign": self.skew_sign,
             "boxcox_lambda": self.boxcox_lambda,
         }
@@ -120,32 +137,19 @@ class TreatParams:
     @classmethod
     def from_dict(cls, data: Mapping[str, object]) -> TreatParams:
         """Rebuild parameters written by :meth:`as_dict`."""
+
+        def saved(name: str, default: float) -> float:
+            return float_from_json(data.get(name), default=default, what="treatment parameters")
+
         return cls(
-            clip_low=_unnum(data.get("clip_low"), -math.inf),
-            clip_high=_unnum(data.get("clip_high"), math.inf),
+            clip_low=saved("clip_low", -math.inf),
+            clip_high=saved("clip_high", math.inf),
             transform=str(data.get("transform", "none")),
-            x_min=_unnum(data.get("x_min"), math.nan),
-            x_max=_unnum(data.get("x_max"), math.nan),
-            skew_sign=_unnum(data.get("skew_sign"), 1.0),
-            boxcox_lambda=_unnum(data.get("boxcox_lambda"), 1.0),
+            x_min=saved("x_min", math.nan),
+            x_max=saved("x_max", math.nan),
+            skew_sign=saved("skew_sign", 1.0),
+            boxcox_lambda=saved("boxcox_lambda", 1.0),
         )
-
-
-def _num(v: float) -> float | str | None:
-    if math.isnan(v):
-        return None
-    if math.isinf(v):
-        return "inf" if v > 0 else "-inf"
-    return v
-
-
-def _unnum(v: object, default: float) -> float:
-    if v is None:
-        return default
-    if isinstance(v, int | float | str):
-        return float(v)
-    msg = f"Invalid number {v!r} in saved treatment parameters."
-    raise SpecError(msg)
 
 
 def _log_transform(
