@@ -79,6 +79,28 @@ def _comment(session: Session, actor: Actor, slot: Value, kind: str, body: str) 
     session.add(Comment(value_id=slot.id, author_id=actor.id, kind=kind, body=body))
 
 
+#: The comment kind a reviewer's or editor's reason is kept as (an exclusion keeps its reason on
+#: the value instead).
+_COMMENT_KINDS = {"verify": "note", "query": "query", "answer": "answer"}
+
+
+def _apply(
+    session: Session,
+    actor: Actor,
+    sub: Submission,
+    slot: Value,
+    transition: str,
+    *,
+    reason: str = "",
+) -> None:
+    """Check that ``slot`` may take ``transition``, keep ``reason`` as a comment, then move it."""
+    _check_from(slot, transition, sub)
+    kind = _COMMENT_KINDS.get(transition)
+    if reason and kind is not None:
+        _comment(session, actor, slot, kind, reason)
+    _move(session, actor, sub, slot, transition, reason=reason)
+
+
 def submit(session: Session, actor: Actor, city: str, year: int) -> int:
     """Submit every reported draft, corrected or answered value of ``city`` in ``year``.
 
@@ -153,9 +175,18 @@ def start_review(
     sub = _open(session, actor, Action.REVIEW, city, year)
     slots = _slots(session, sub, codes, "start_review")
     for slot in slots:
-        _check_from(slot, "start_review", sub)
-        _move(session, actor, sub, slot, "start_review")
+        _apply(session, actor, sub, slot, "start_review")
     return len(slots)
+
+
+def _named_slots(
+    session: Session, sub: Submission, codes: Sequence[str], transition: str
+) -> list[Value]:
+    """Return the values ``codes`` names; a transition that never applies to all needs names."""
+    if not codes:
+        msg = f"Name the values to {transition} (codes after CITY YEAR)."
+        raise InputError(msg)
+    return _slots(session, sub, codes, transition)
 
 
 def verify(
@@ -191,10 +222,7 @@ def verify(
         )
         raise PermissionDenied(msg)
     for slot in slots:
-        _check_from(slot, "verify", sub)
-        if comment:
-            _comment(session, actor, slot, "note", comment)
-        _move(session, actor, sub, slot, "verify", reason=comment)
+        _apply(session, actor, sub, slot, "verify", reason=comment)
     return len(slots)
 
 
@@ -206,14 +234,9 @@ def query(
     if not comment.strip():
         msg = "A query needs a comment telling the city what to check; add --comment TEXT."
         raise InputError(msg)
-    if not codes:
-        msg = "Name the values to query (codes after CITY YEAR)."
-        raise InputError(msg)
-    slots = _slots(session, sub, codes, "query")
+    slots = _named_slots(session, sub, codes, "query")
     for slot in slots:
-        _check_from(slot, "query", sub)
-        _comment(session, actor, slot, "query", comment)
-        _move(session, actor, sub, slot, "query", reason=comment)
+        _apply(session, actor, sub, slot, "query", reason=comment)
     return len(slots)
 
 
@@ -225,10 +248,7 @@ def answer(
     if not comment.strip():
         msg = "An answer needs a comment for the verifier; add --comment TEXT."
         raise InputError(msg)
-    slot = find_slot(session, sub, code)
-    _check_from(slot, "answer", sub)
-    _comment(session, actor, slot, "answer", comment)
-    _move(session, actor, sub, slot, "answer", reason=comment)
+    _apply(session, actor, sub, find_slot(session, sub, code), "answer", reason=comment)
 
 
 def exclude(
@@ -239,13 +259,9 @@ def exclude(
     if not reason.strip():
         msg = "Excluding a value needs a reason; add --reason TEXT."
         raise InputError(msg)
-    if not codes:
-        msg = "Name the values to exclude (codes after CITY YEAR)."
-        raise InputError(msg)
-    slots = _slots(session, sub, codes, "exclude")
+    slots = _named_slots(session, sub, codes, "exclude")
     for slot in slots:
-        _check_from(slot, "exclude", sub)
-        _move(session, actor, sub, slot, "exclude", reason=reason)
+        _apply(session, actor, sub, slot, "exclude", reason=reason)
     return len(slots)
 
 
