@@ -38,17 +38,7 @@ def _delimiter(text: str) -> str:
 
 
 def read_csv(path: Path, *, file: str, builder: RawTableBuilder) -> None:
-    """Add the values of the CSV file at ``path`` to ``builder``.
-
-    Parameters
-    ----------
-    path
-        The file.
-    file
-        The name it is reported under.
-    builder
-        Where rows and issues go.
-    """
+    """Add the values of the CSV file at ``path`` to ``builder`` (a :class:`~.readers.Reader`)."""
     text = _decode(path.read_bytes(), file=file, builder=builder)
     try:
         records = list(csv.reader(io.StringIO(text, newline=""), delimiter=_delimiter(text)))

@@ -35,17 +35,7 @@ _SHAPES = (
 
 
 def read_json(path: Path, *, file: str, builder: RawTableBuilder) -> None:
-    """Add the values of the JSON file at ``path`` to ``builder``.
-
-    Parameters
-    ----------
-    path
-        The file.
-    file
-        The name it is reported under.
-    builder
-        Where rows and issues go.
-    """
+    """Add the values of the JSON file at ``path`` to ``builder`` (a :class:`~.readers.Reader`)."""
     try:
         document = json.loads(path.read_bytes().decode("utf-8-sig"))
     except UnicodeDecodeError:

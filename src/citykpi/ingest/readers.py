@@ -8,9 +8,9 @@ path that does not exist raises, because that is a mistake in the command, not i
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from pathlib import Path
-from typing import Final
+from typing import Final, Protocol
 
 from citykpi.errors import InputError
 from citykpi.ingest.catalogue_view import CatalogueView, CodeIndex, default_catalogue
@@ -19,7 +19,26 @@ from citykpi.ingest.json_reader import read_json
 from citykpi.ingest.table import IngestReason, IngestResult, RawTableBuilder, issue
 from citykpi.ingest.xlsx_reader import read_xlsx
 
-Reader = Callable[..., None]
+
+class Reader(Protocol):
+    """What every reader is: a function that adds the values of one file to a builder.
+
+    A reader reports each structural problem of the file as an issue in ``builder.issues`` (with
+    an :class:`~citykpi.ingest.table.IngestReason`) and raises only ``OSError``, when the file
+    cannot be opened.
+
+    Parameters
+    ----------
+    path
+        The file.
+    file
+        The name it is reported under.
+    builder
+        Where rows and issues go.
+    """
+
+    def __call__(self, path: Path, /, *, file: str, builder: RawTableBuilder) -> None: ...
+
 
 #: Reader of each supported extension (lower case, with the dot).
 READERS: Final[dict[str, Reader]] = {
@@ -101,4 +120,4 @@ def _read_one(path: Path, builder: RawTableBuilder) -> None:
         builder.issues.append(issue(IngestReason.UNREADABLE_FILE, msg, file=file))
 
 
-__all__ = ["READERS", "read_file", "read_files"]
+__all__ = ["READERS", "Reader", "read_file", "read_files"]

@@ -30,17 +30,7 @@ Rows = list[tuple[CellValue, ...]]
 
 
 def read_xlsx(path: Path, *, file: str, builder: RawTableBuilder) -> None:
-    """Add the values of the workbook at ``path`` to ``builder``.
-
-    Parameters
-    ----------
-    path
-        The file.
-    file
-        The name it is reported under.
-    builder
-        Where rows and issues go.
-    """
+    """Add the values of the workbook at ``path`` to ``builder`` (a :class:`~.readers.Reader`)."""
     try:
         workbook = load_workbook(path, read_only=True, data_only=True)
     except (InvalidFileException, zipfile.BadZipFile, KeyError, ValueError, OSError) as e:
