@@ -19,6 +19,7 @@ BENCHMARKS: dict[str, tuple[list[str], list[str]]] = {
     # name: (full arguments, quick arguments)
     "bench_asem_ua.py": ([], ["--n", "200", "--loop", "5"]),
     "bench_scale.py": ([], ["--cities", "200", "--n", "1000", "--loop", "2"]),
+    "bench_cli_startup.py": ([], ["--runs", "3"]),
 }
 
 
