@@ -3,7 +3,8 @@
 Each reads the KPI table written by ``citykpi compute``, calls one library function of
 :mod:`citykpi.assess` and prints the result as a table, CSV or JSON. Exit code 2 for bad input
 (a missing or malformed KPI, target or profile file; an unknown city, code or data point; an
-output file that exists without ``--force``).
+output file that exists without ``--force``). The commands import :mod:`citykpi.assess` (and
+with it pandas and SciPy) when they run, not when the command line is built.
 """
 
 from __future__ import annotations
@@ -11,33 +12,19 @@ from __future__ import annotations
 import math
 from enum import StrEnum
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import pandas as pd
 import typer
 
-from citykpi.assess import (
-    TargetSet,
-    aggregate_scores,
-    assess_trends,
-    catalogue_meta,
-    default_targets,
-    learn_from,
-    load_targets,
-    peer_group,
-    peers_of,
-    percentiles,
-    plan_target,
-    read_kpi_table,
-    read_profiles,
-    score_kpis,
-    sdg_rollup,
-)
-from citykpi.assess.scoring import KPI_RESULT_COLUMNS, SCORE_COLUMNS
-from citykpi.assess.sdg import GOAL_RULES, GOAL_TREND_COLUMNS, SDG_COLUMNS, GoalRule, sdg_trends
-from citykpi.assess.series import TREND_COLUMNS, TrendOptions
 from citykpi.cli._common import Cell, OutputFormat, console, emit_rows, err_console, fail, guarded
 from citykpi.errors import InputError
 from citykpi.settings import load_settings
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from citykpi.assess import TargetSet
+    from citykpi.assess.sdg import GoalRule
 
 KPIS = typer.Argument(..., help="KPI table written by 'citykpi compute' (CSV).")
 TARGETS = typer.Option(
@@ -69,6 +56,8 @@ class Show(StrEnum):
 
 
 def _cell(value: object) -> Cell:
+    import pandas as pd
+
     if value is None or value is pd.NA:
         return None
     if isinstance(value, bool | str):
@@ -85,6 +74,8 @@ def _rows(frame: pd.DataFrame) -> list[dict[str, Cell]]:
 
 
 def _target_set(targets: Path | None, no_defaults: bool) -> TargetSet:
+    from citykpi.assess import default_targets, load_targets
+
     if targets is None:
         if no_defaults:
             msg = "--no-defaults needs --targets FILE: give your own target set."
@@ -95,6 +86,8 @@ def _target_set(targets: Path | None, no_defaults: bool) -> TargetSet:
 
 
 def _goal_rule(rule: str | None) -> GoalRule:
+    from citykpi.assess.sdg import GOAL_RULES
+
     chosen = rule or load_settings().sdg_goal_rule
     if chosen == "sdr":
         return "sdr"
@@ -120,6 +113,10 @@ def assess_cmd(
     fmt: OutputFormat = FORMAT,
 ) -> None:
     """Score KPI values against targets in the four U4SSC bands, rolled up to dimensions."""
+    from citykpi.assess import aggregate_scores, read_kpi_table, score_kpis, sdg_rollup
+    from citykpi.assess.scoring import KPI_RESULT_COLUMNS, SCORE_COLUMNS
+    from citykpi.assess.sdg import SDG_COLUMNS
+
     rule = _goal_rule(goal_rule)
     names = ("kpis.csv", "scores.csv", "sdg.csv")
     if out is not None and not force:
@@ -164,6 +161,10 @@ def trends_cmd(
     fmt: OutputFormat = FORMAT,
 ) -> None:
     """Show SDSN trend arrows, progress status and score, 2030 projections per series."""
+    from citykpi.assess import assess_trends, read_kpi_table
+    from citykpi.assess.sdg import GOAL_TREND_COLUMNS, sdg_trends
+    from citykpi.assess.series import TREND_COLUMNS, TrendOptions
+
     if out is not None and out.exists() and not force:
         fail(f"{str(out)!r} already exists; choose another file or add --force to overwrite it.")
     table = read_kpi_table(kpis)
@@ -209,6 +210,18 @@ def peers_cmd(
     fmt: OutputFormat = FORMAT,
 ) -> None:
     """Show a city's percentile in its peer group per data point, and whom to learn from."""
+    import pandas as pd
+
+    from citykpi.assess import (
+        learn_from,
+        peer_group,
+        peers_of,
+        percentiles,
+        read_kpi_table,
+        read_profiles,
+        score_kpis,
+    )
+
     table = read_kpi_table(kpis)
     if city not in set(table["city"]):
         msg = f"City {city!r} is not in {str(kpis)!r}; check the spelling."
@@ -269,6 +282,8 @@ def plan_cmd(
     fmt: OutputFormat = FORMAT,
 ) -> None:
     """Check whether a target is feasible by a year, against the city's trend and its peers."""
+    from citykpi.assess import catalogue_meta, peers_of, plan_target, read_kpi_table, read_profiles
+
     info = catalogue_meta()
     points = [m.data_point for m in info.values() if m.code == code]
     if not points:

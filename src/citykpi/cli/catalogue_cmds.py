@@ -1,4 +1,8 @@
-"""Commands over the KPI catalogue: ``citykpi catalogue`` and ``citykpi inputs``."""
+"""Commands over the KPI catalogue: ``citykpi catalogue`` and ``citykpi inputs``.
+
+Like every command module, this one imports its stage inside the commands, so that
+``citykpi --help`` does not load the catalogue (PyYAML, pint) to list the commands.
+"""
 
 from __future__ import annotations
 
@@ -7,14 +11,6 @@ from pathlib import Path
 
 import typer
 
-from citykpi.catalogue import load_catalogue
-from citykpi.catalogue.export import (
-    DATA_POINT_COLUMNS,
-    INPUT_COLUMNS,
-    data_point_rows,
-    input_rows,
-    kpi_records,
-)
 from citykpi.cli._common import OutputFormat, emit_rows, guarded
 
 _TABLE_COLUMNS = ("code", "data_point", "unit", "direction", "provenance")
@@ -36,6 +32,9 @@ def catalogue(
     path: Path | None = typer.Option(None, "--catalogue", help=_CATALOGUE_HELP),
 ) -> None:
     """List the U4SSC KPIs with their data points, units, directions and formulas."""
+    from citykpi.catalogue import load_catalogue
+    from citykpi.catalogue.export import DATA_POINT_COLUMNS, data_point_rows, kpi_records
+
     cat = load_catalogue(path)
     if fmt is OutputFormat.json:
         typer.echo(json.dumps(kpi_records(cat, code=code), indent=2, ensure_ascii=False))
@@ -55,6 +54,9 @@ def inputs(
     path: Path | None = typer.Option(None, "--catalogue", help=_CATALOGUE_HELP),
 ) -> None:
     """List the raw inputs a city reports, each once, with unit and the data points it feeds."""
+    from citykpi.catalogue import load_catalogue
+    from citykpi.catalogue.export import INPUT_COLUMNS, input_rows
+
     cat = load_catalogue(path)
     rows = input_rows(cat)
     if fmt is OutputFormat.json:

@@ -3,7 +3,7 @@
 Exit codes: 0 when validation found no error, 1 when it found errors (``compute`` still writes
 every value it could compute; the data points the errors touch are ``invalid``), 2 for a usage
 or input error (a file that does not exist or cannot be read, an output that exists without
-``--force``).
+``--force``). The pipeline is imported inside the commands, so listing them stays fast.
 """
 
 from __future__ import annotations
@@ -12,8 +12,8 @@ import json
 from collections.abc import Mapping
 from enum import StrEnum
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import pandas as pd
 import typer
 from rich.markup import escape
 
@@ -28,8 +28,12 @@ from citykpi.cli._common import (
     guarded,
 )
 from citykpi.model import KPI_COLUMNS
-from citykpi.pipeline import Summary, check, compute_files
-from citykpi.validate import ISSUE_COLUMNS, ValidationResult
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from citykpi.pipeline import Summary
+    from citykpi.validate import ValidationResult
 
 #: Columns of the validation table as printed on screen (CSV and JSON carry every column;
 #: city, year and code are named in each message).
@@ -72,6 +76,9 @@ def validate_cmd(
     strict: bool = typer.Option(False, "--strict", help="Treat warnings as errors."),
 ) -> None:
     """Check raw-input files and list every problem with its file, row and fix."""
+    from citykpi.pipeline import check
+    from citykpi.validate import ISSUE_COLUMNS
+
     checked = check(files, strict=strict)
     rows = [i.as_dict() for i in checked.issues]
     if fmt is OutputFormat.table:
@@ -113,6 +120,8 @@ def summary_lines(summary: Summary) -> list[str]:
 
 
 def _kpi_json(kpis: pd.DataFrame) -> str:
+    import pandas as pd
+
     records = []
     for rec in kpis.to_dict("records"):
         value = rec["value"]
@@ -140,6 +149,8 @@ def compute_cmd(
     """Compute every KPI data point the inputs allow, with unit, status and provenance."""
     if out is not None and out.exists() and not force:
         fail(f"{str(out)!r} already exists; choose another file or add --force to overwrite it.")
+    from citykpi.pipeline import compute_files
+
     run = compute_files(files, strict=strict)
     text = _kpi_json(run.kpis) if fmt is KpiFormat.json else run.kpis.to_csv(index=False)
     if out is None:

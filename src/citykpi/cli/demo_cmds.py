@@ -3,12 +3,19 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING, Final
 
 import typer
 
 from citykpi.cli._common import console, guarded
 from citykpi.cli.data_cmds import summary_lines
-from citykpi.pipeline import DEMO_REPLICATIONS, DemoResult, run_demo
+
+if TYPE_CHECKING:
+    from citykpi.pipeline import DemoResult
+
+#: ``citykpi.pipeline.DEMO_REPLICATIONS``, repeated here because ``--help`` shows it as the
+#: default and must not import the pipeline (a test keeps the two equal).
+DEMO_REPLICATIONS: Final = 500
 
 
 def _say(text: str) -> None:
@@ -41,6 +48,8 @@ def demo_cmd(
     ),
 ) -> None:
     """Run every stage on the sample cities: KPIs, assessment, index, verification store."""
+    from citykpi.pipeline import run_demo
+
     with console.status("Starting the demo...") as status:
         result = run_demo(
             out,

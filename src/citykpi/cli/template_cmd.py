@@ -7,7 +7,6 @@ from pathlib import Path
 import typer
 
 from citykpi.cli._common import console, guarded
-from citykpi.ingest import write_template
 
 
 @guarded
@@ -20,6 +19,8 @@ def template(
     force: bool = typer.Option(False, "--force", help="Replace the output file if it exists."),
 ) -> None:
     """Write the XLSX data-collection template a city fills in (read back by validate/compute)."""
+    from citykpi.ingest import write_template
+
     path = write_template(city, year, output, overwrite=force)
     console.print(
         f"Wrote the data-collection template for {city.strip()!r} {year} to {path}. "
