@@ -9,45 +9,67 @@ file and the fix).
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import numpy as np
-import pandas as pd
 import typer
-import yaml
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
 
 from citykpi.cli._common import Cell, OutputFormat, emit_rows, err_console, guarded
 from citykpi.errors import InputError, SpecError
-from citykpi.index.audit_report import audit_result
-from citykpi.index.hierarchy import Hierarchy
-from citykpi.index.io import read_idata, read_imeta, read_spec
-from citykpi.index.pipeline import build_index
-from citykpi.index.sampling import DesignMethod
-from citykpi.index.sensitivity import sensitivity_analysis
-from citykpi.index.spec import IndexSpec
-from citykpi.index.uncertainty import UncertaintyAnalysis, default_workers
-from citykpi.index.uncertainty_spec import (
-    UncertaintySpec,
-    default_uncertainty,
-    parse_uncertainty_spec,
-)
 from citykpi.settings import load_settings
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from citykpi.index.audit_report import AuditReport
+    from citykpi.index.hierarchy import Hierarchy
+    from citykpi.index.sampling import DesignMethod
+    from citykpi.index.spec import IndexSpec
+    from citykpi.index.uncertainty import UncertaintyAnalysis, UncertaintyResult
+    from citykpi.index.uncertainty_spec import UncertaintySpec
 
 #: Replications from which a progress bar is shown.
 PROGRESS_FROM = 200
 
+# Options shared with ``index build`` (and ``score``, ``u4ssc`` for the output folder).
+DATA = typer.Option(..., "--data", help="COINr-style iData CSV (uCode, ... indicators).")
+META = typer.Option(..., "--meta", help="COINr-style iMeta CSV (Level, iCode, ...).")
+SPEC = typer.Option(..., "--spec", help="Index spec (YAML); see docs/index-spec.md.")
+OUT = typer.Option(..., "-o", "--out", help="Output folder for the CSV files.")
+FORCE = typer.Option(False, "--force", help="Overwrite files in a non-empty folder.")
+FORMAT = typer.Option(OutputFormat.table, "--format", help="Screen output format.")
+
+# Options shared by ``uncertainty`` and ``sensitivity``.
+UA_DATA = typer.Option(..., "--data", help="COINr-style iData CSV.")
+UA_META = typer.Option(..., "--meta", help="COINr-style iMeta CSV.")
+UA_SPEC = typer.Option(..., "--spec", help="Nominal index spec (YAML).")
+UA_FILE = typer.Option(
+    None,
+    "--ua",
+    help="Uncertain inputs (YAML; see docs/index-analysis.md). Default: weights +-25 % on "
+    "every level below the index.",
+)
+TARGET = typer.Option(None, "--target", help="Node to analyse (default: index).")
+WORKERS = typer.Option(
+    0, "--workers", min=0, help="Worker processes (0: CITYKPI_WORKERS, else one per core)."
+)
+
 
 def _inputs(data: Path, meta: Path, spec: Path) -> tuple[pd.DataFrame, Hierarchy, IndexSpec]:
+    from citykpi.index.io import read_idata, read_imeta, read_spec
+
     the_spec = read_spec(spec)
     hierarchy = read_imeta(meta, level_names=the_spec.level_names)
     return read_idata(data, hierarchy), hierarchy, the_spec
 
 
 def _read_ua(path: Path) -> UncertaintySpec:
+    import yaml
+
+    from citykpi.index.uncertainty_spec import parse_uncertainty_spec
+
     if not path.is_file():
         msg = f"Uncertainty spec file {str(path)!r} does not exist; check the --ua path."
         raise InputError(msg)
@@ -64,28 +86,26 @@ def _read_ua(path: Path) -> UncertaintySpec:
 
 
 def _out_dir(out: Path, *, force: bool) -> None:
-    if out.exists() and not out.is_dir():
-        msg = f"Output {str(out)!r} exists and is not a folder; choose another -o."
-        raise InputError(msg)
-    if out.is_dir() and any(out.iterdir()) and not force:
-        msg = (
-            f"Output folder {str(out)!r} is not empty; choose an empty folder or pass --force "
-            "to overwrite its files."
-        )
-        raise InputError(msg)
-    out.mkdir(parents=True, exist_ok=True)
+    # The same rule as ``index build`` (write_result): refuse a file or a non-empty folder.
+    from citykpi.index.io import _check_out_dir
+
+    _check_out_dir(out, force=force)
 
 
 def _write(frame: pd.DataFrame, path: Path) -> Path:
-    frame.to_csv(path, index=False, float_format="%.17g", na_rep="NA")
+    from citykpi.index.io import write_frame
+
+    write_frame(frame, path, index=False)
     return path
 
 
 @contextmanager
-def _progress(total: int, label: str) -> Iterator[Any]:
+def _progress(total: int, label: str) -> Iterator[Callable[[int, int], None] | None]:
     if total < PROGRESS_FROM:
         yield None
         return
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
+
     bar = Progress(
         "[progress.description]{task.description}",
         BarColumn(),
@@ -96,34 +116,51 @@ def _progress(total: int, label: str) -> Iterator[Any]:
     )
     with bar:
         task = bar.add_task(label, total=total)
-        yield lambda done, _total: bar.update(task, completed=done)
+
+        def tick(done: int, _total: int) -> None:
+            bar.update(task, completed=done)
+
+        yield tick
+
+
+def write_audit_tables(report: AuditReport, out: Path, *, prefix: str = "") -> list[Path]:
+    """Write the six tables of an audit report as ``out/<prefix><table>.csv``; return them."""
+    return [
+        _write(getattr(report, name), out / f"{prefix}{name}.csv")
+        for name in ("stats", "correlations", "cronbach", "pca", "flags", "strengths")
+    ]
+
+
+def write_uncertainty_tables(result: UncertaintyResult, out: Path) -> list[Path]:
+    """Write the rank and score statistics and the replications of an analysis; return them."""
+    return [
+        _write(result.rank_stats(), out / "rank_stats.csv"),
+        _write(result.score_stats(), out / "score_stats.csv"),
+        _write(result.replications(), out / "replications.csv"),
+    ]
 
 
 @guarded
 def audit_cmd(
-    data: Path = typer.Option(..., "--data", help="COINr-style iData CSV (uCode, ... indicators)."),
-    meta: Path = typer.Option(..., "--meta", help="COINr-style iMeta CSV (Level, iCode, ...)."),
-    spec: Path = typer.Option(..., "--spec", help="Index spec (YAML); see docs/index-spec.md."),
-    out: Path = typer.Option(..., "-o", "--out", help="Output folder for the CSV files."),
+    data: Path = DATA,
+    meta: Path = META,
+    spec: Path = SPEC,
+    out: Path = OUT,
     dataset: str = typer.Option(
         "raw", "--dataset", help="Data set for the indicator statistics (raw, denominated, ...)."
     ),
     top: int = typer.Option(5, "--top", help="Strengths and weaknesses per unit."),
-    force: bool = typer.Option(False, "--force", help="Overwrite files in a non-empty folder."),
-    fmt: OutputFormat = typer.Option(OutputFormat.table, "--format", help="Screen output format."),
+    force: bool = FORCE,
+    fmt: OutputFormat = FORMAT,
 ) -> None:
     """Audit an index: statistics, correlations, Cronbach, PCA, flags, strengths; write to -o."""
+    from citykpi.index.audit_report import audit_result
+    from citykpi.index.pipeline import build_index
+
     idata, hierarchy, the_spec = _inputs(data, meta, spec)
     report = audit_result(build_index(idata, hierarchy, the_spec), dataset=dataset, top=top)
     _out_dir(out, force=force)
-    written = [
-        _write(report.stats, out / "stats.csv"),
-        _write(report.correlations, out / "correlations.csv"),
-        _write(report.cronbach, out / "cronbach.csv"),
-        _write(report.pca, out / "pca.csv"),
-        _write(report.flags, out / "flags.csv"),
-        _write(report.strengths, out / "strengths.csv"),
-    ]
+    written = write_audit_tables(report, out)
     rows: list[dict[str, Cell]] = [
         {"kind": str(f.kind), "code": str(f.code), "other": str(f.other), "message": str(f.message)}
         for f in report.flags.itertuples(index=False)
@@ -135,12 +172,18 @@ def audit_cmd(
 def _analysis(
     data: Path, meta: Path, spec: Path, ua: Path | None, target: str | None, seed: int
 ) -> UncertaintyAnalysis:
+    from citykpi.index.uncertainty import UncertaintyAnalysis
+    from citykpi.index.uncertainty_spec import default_uncertainty
+
     idata, hierarchy, the_spec = _inputs(data, meta, spec)
     inputs = _read_ua(ua) if ua is not None else default_uncertainty(hierarchy.n_levels)
     return UncertaintyAnalysis(idata, hierarchy, the_spec, inputs, target=target, seed=seed)
 
 
 def _noise_tables(analysis: UncertaintyAnalysis, out: Path) -> list[Path]:
+    import numpy as np
+    import pandas as pd
+
     written: list[Path] = []
     codes = analysis.hierarchy.codes
     for name, noise in analysis.noise_draws().items():
@@ -152,40 +195,29 @@ def _noise_tables(analysis: UncertaintyAnalysis, out: Path) -> list[Path]:
 
 @guarded
 def uncertainty_cmd(
-    data: Path = typer.Option(..., "--data", help="COINr-style iData CSV."),
-    meta: Path = typer.Option(..., "--meta", help="COINr-style iMeta CSV."),
-    spec: Path = typer.Option(..., "--spec", help="Nominal index spec (YAML)."),
-    ua: Path | None = typer.Option(
-        None,
-        "--ua",
-        help="Uncertain inputs (YAML; see docs/index-analysis.md). Default: weights +-25 % on "
-        "every level below the index.",
-    ),
+    data: Path = UA_DATA,
+    meta: Path = UA_META,
+    spec: Path = UA_SPEC,
+    ua: Path | None = UA_FILE,
     n: int = typer.Option(1000, "--n", min=1, help="Number of Monte Carlo replications."),
     seed: int = typer.Option(1, "--seed", help="Random seed (same seed, same replications)."),
-    target: str | None = typer.Option(None, "--target", help="Node to analyse (default: index)."),
-    workers: int = typer.Option(
-        0, "--workers", min=0, help="Worker processes (0: CITYKPI_WORKERS, else one per core)."
-    ),
-    out: Path = typer.Option(..., "-o", "--out", help="Output folder for the CSV files."),
-    force: bool = typer.Option(False, "--force", help="Overwrite files in a non-empty folder."),
+    target: str | None = TARGET,
+    workers: int = WORKERS,
+    out: Path = OUT,
+    force: bool = FORCE,
     top: int = typer.Option(10, "--top", help="Units shown on screen (0 = all)."),
-    fmt: OutputFormat = typer.Option(OutputFormat.table, "--format", help="Screen output format."),
+    fmt: OutputFormat = FORMAT,
 ) -> None:
     """Run a Monte Carlo uncertainty analysis; write rank and score statistics and replications."""
+    from citykpi.index.uncertainty import default_workers
+
     analysis = _analysis(data, meta, spec, ua, target, seed)
     _out_dir(out, force=force)
     n_workers = default_workers(workers or load_settings().workers)
     with _progress(n, "Replications") as tick:
         result = analysis.run(n, seed=seed, workers=n_workers, progress=tick)
-    ranks = result.rank_stats()
-    written = [
-        _write(ranks, out / "rank_stats.csv"),
-        _write(result.score_stats(), out / "score_stats.csv"),
-        _write(result.replications(), out / "replications.csv"),
-        *_noise_tables(analysis, out),
-    ]
-    shown = ranks.sort_values(["nominal", "unit"])
+    written = [*write_uncertainty_tables(result, out), *_noise_tables(analysis, out)]
+    shown = result.rank_stats().sort_values(["nominal", "unit"])
     rows: list[dict[str, Cell]] = [
         {str(k): (str(v) if k == "unit" else float(v)) for k, v in r.items()}
         for r in shown.to_dict("records")
@@ -201,15 +233,10 @@ def uncertainty_cmd(
 
 @guarded
 def sensitivity_cmd(
-    data: Path = typer.Option(..., "--data", help="COINr-style iData CSV."),
-    meta: Path = typer.Option(..., "--meta", help="COINr-style iMeta CSV."),
-    spec: Path = typer.Option(..., "--spec", help="Nominal index spec (YAML)."),
-    ua: Path | None = typer.Option(
-        None,
-        "--ua",
-        help="Uncertain inputs (YAML; see docs/index-analysis.md). Default: weights +-25 % on "
-        "every level below the index.",
-    ),
+    data: Path = UA_DATA,
+    meta: Path = UA_META,
+    spec: Path = UA_SPEC,
+    ua: Path | None = UA_FILE,
     n: int = typer.Option(128, "--n", min=2, help="Base sample size N (N (d + 2) runs)."),
     seed: int = typer.Option(1, "--seed", help="Random seed of the design and bootstrap."),
     design: str = typer.Option("sobol", "--design", help="Design: sobol (SALib) or random."),
@@ -219,18 +246,19 @@ def sensitivity_cmd(
         help="Scalar output: mean_abs_rank_shift, rank:<unit> or score:<unit>.",
     ),
     n_boot: int = typer.Option(1000, "--n-boot", min=0, help="Bootstrap resamples."),
-    target: str | None = typer.Option(None, "--target", help="Node to analyse (default: index)."),
-    workers: int = typer.Option(
-        0, "--workers", min=0, help="Worker processes (0: CITYKPI_WORKERS, else one per core)."
-    ),
-    out: Path = typer.Option(..., "-o", "--out", help="Output folder for the CSV files."),
-    force: bool = typer.Option(False, "--force", help="Overwrite files in a non-empty folder."),
-    fmt: OutputFormat = typer.Option(OutputFormat.table, "--format", help="Screen output format."),
+    target: str | None = TARGET,
+    workers: int = WORKERS,
+    out: Path = OUT,
+    force: bool = FORCE,
+    fmt: OutputFormat = FORMAT,
 ) -> None:
     """Compute first-order and total Sobol indices of the uncertain inputs; write them to -o."""
     if design not in ("sobol", "random"):
         msg = f"Unknown design {design!r}; use --design sobol or --design random."
         raise SpecError(msg)
+    from citykpi.index.sensitivity import sensitivity_analysis
+    from citykpi.index.uncertainty import default_workers
+
     method: DesignMethod = "sobol" if design == "sobol" else "random"
     analysis = _analysis(data, meta, spec, ua, target, seed)
     _out_dir(out, force=force)

@@ -5,36 +5,35 @@ set (``--save-edition`` also freezes the build); ``index score`` scores another 
 a saved edition; ``index u4ssc`` builds the Global Smart Sustainable City Index from the KPI
 table of ``citykpi compute``. ``audit`` and ``uncertainty`` are registered by
 :mod:`citykpi.cli.index_analysis_cmds`. Exit codes: 0 success, 2 bad input (the message names the
-file, row, column and fix) or an output folder that is not empty without ``--force``.
+file, row, column and fix) or an output folder that is not empty without ``--force``. The index
+engine (numpy, pandas, SciPy) is imported when a command runs, not when the group is listed.
 """
 
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
-from rich.progress import Progress
 
-from citykpi.assess.kpi_table import read_kpi_table
-from citykpi.assess.peers import read_profiles
 from citykpi.cli import index_analysis_cmds
 from citykpi.cli._common import Cell, OutputFormat, emit_rows, err_console, guarded
-from citykpi.index.audit_report import audit_result
-from citykpi.index.edition import Edition
-from citykpi.index.io import (
-    load_edition,
-    read_idata,
-    read_imeta,
-    read_spec,
-    save_edition,
-    write_frame,
-    write_result,
-    write_u4ssc,
+from citykpi.cli.index_analysis_cmds import (
+    DATA,
+    FORCE,
+    FORMAT,
+    META,
+    OUT,
+    SPEC,
+    write_audit_tables,
+    write_uncertainty_tables,
 )
-from citykpi.index.pipeline import IndexResult, build_index
-from citykpi.index.u4ssc import DEFAULT_UNCERTAINTY, U4sscIndex, build_u4ssc_index
-from citykpi.index.uncertainty import UncertaintyAnalysis
-from citykpi.index.uncertainty_spec import parse_uncertainty_spec
+
+if TYPE_CHECKING:
+    from citykpi.index.pipeline import IndexResult
+    from citykpi.index.u4ssc import U4sscIndex
+
+TOP = typer.Option(10, "--top", help="Units shown on screen (0 = all).")
 
 
 def _summary_rows(result: IndexResult, limit: int) -> list[dict[str, Cell]]:
@@ -53,6 +52,19 @@ def _summary_rows(result: IndexResult, limit: int) -> list[dict[str, Cell]]:
     return rows[:limit] if limit > 0 else rows
 
 
+def _show(
+    result: IndexResult, *, top: int, fmt: OutputFormat, name: str, written: list[Path], out: Path
+) -> None:
+    """Print the top units of a built or scored index, then where its files went."""
+    emit_rows(
+        _summary_rows(result, top),
+        columns=("uCode", "score", "rank"),
+        fmt=fmt,
+        title=f"{name}: {result.hierarchy.root}",
+    )
+    err_console.print(f"Wrote {len(written)} files to {out}.", highlight=False)
+
+
 def _int(value: object) -> int | None:
     try:
         f = float(value)  # type: ignore[arg-type]
@@ -63,18 +75,22 @@ def _int(value: object) -> int | None:
 
 @guarded
 def build_cmd(
-    data: Path = typer.Option(..., "--data", help="COINr-style iData CSV (uCode, ... indicators)."),
-    meta: Path = typer.Option(..., "--meta", help="COINr-style iMeta CSV (Level, iCode, ...)."),
-    spec: Path = typer.Option(..., "--spec", help="Index spec (YAML); see docs/index-spec.md."),
-    out: Path = typer.Option(..., "-o", "--out", help="Output folder for the CSV files."),
-    force: bool = typer.Option(False, "--force", help="Overwrite files in a non-empty folder."),
-    top: int = typer.Option(10, "--top", help="Units shown on screen (0 = all)."),
-    fmt: OutputFormat = typer.Option(OutputFormat.table, "--format", help="Screen output format."),
+    data: Path = DATA,
+    meta: Path = META,
+    spec: Path = SPEC,
+    out: Path = OUT,
+    force: bool = FORCE,
+    top: int = TOP,
+    fmt: OutputFormat = FORMAT,
     edition: Path | None = typer.Option(
         None, "--save-edition", help="Also freeze this build as an edition (.json or .yaml)."
     ),
 ) -> None:
     """Build a composite index from iData/iMeta and a spec; write every data set to -o."""
+    from citykpi.index.edition import Edition
+    from citykpi.index.io import read_idata, read_imeta, read_spec, save_edition, write_result
+    from citykpi.index.pipeline import build_index
+
     the_spec = read_spec(spec)
     hierarchy = read_imeta(meta, level_names=the_spec.level_names)
     idata = read_idata(data, hierarchy)
@@ -84,37 +100,27 @@ def build_cmd(
         written = write_result(result, out, force=force)
         if edition is not None and frozen is not None:
             save_edition(frozen, edition)
-    emit_rows(
-        _summary_rows(result, top),
-        columns=("uCode", "score", "rank"),
-        fmt=fmt,
-        title=f"{the_spec.name}: {result.hierarchy.root}",
-    )
-    err_console.print(f"Wrote {len(written)} files to {out}.", highlight=False)
+    _show(result, top=top, fmt=fmt, name=the_spec.name, written=written, out=out)
 
 
 @guarded
 def score_cmd(
     edition: Path = typer.Option(..., "--edition", help="Edition saved by --save-edition."),
     data: Path = typer.Option(..., "--data", help="iData CSV of the year to score."),
-    out: Path = typer.Option(..., "-o", "--out", help="Output folder for the CSV files."),
-    force: bool = typer.Option(False, "--force", help="Overwrite files in a non-empty folder."),
-    top: int = typer.Option(10, "--top", help="Units shown on screen (0 = all)."),
-    fmt: OutputFormat = typer.Option(OutputFormat.table, "--format", help="Screen output format."),
+    out: Path = OUT,
+    force: bool = FORCE,
+    top: int = TOP,
+    fmt: OutputFormat = FORMAT,
 ) -> None:
     """Score new data on a frozen edition's bounds, weights and method; write it to -o."""
+    from citykpi.index.io import load_edition, read_idata, write_result
+
     frozen = load_edition(edition)
     idata = read_idata(data, frozen.hierarchy)
     with err_console.status("Scoring on the edition's scale..."):
         result = frozen.score(idata)
         written = write_result(result, out, force=force)
-    emit_rows(
-        _summary_rows(result, top),
-        columns=("uCode", "score", "rank"),
-        fmt=fmt,
-        title=f"{frozen.name}: {result.hierarchy.root}",
-    )
-    err_console.print(f"Wrote {len(written)} files to {out}.", highlight=False)
+    _show(result, top=top, fmt=fmt, name=frozen.name, written=written, out=out)
 
 
 @guarded
@@ -127,10 +133,10 @@ def u4ssc_cmd(
         None, "--spec", help="Spec replacing the default method (see docs/index-spec.md)."
     ),
     year: int | None = typer.Option(None, "--year", help="Year to score (default: latest)."),
-    out: Path = typer.Option(..., "-o", "--out", help="Output folder for the CSV files."),
-    force: bool = typer.Option(False, "--force", help="Overwrite files in a non-empty folder."),
+    out: Path = OUT,
+    force: bool = FORCE,
     top: int = typer.Option(10, "--top", help="Cities shown on screen (0 = all)."),
-    fmt: OutputFormat = typer.Option(OutputFormat.table, "--format", help="Screen output format."),
+    fmt: OutputFormat = FORMAT,
     uncertainty: int = typer.Option(
         0, "--uncertainty", help="Monte Carlo replications for rank intervals (0 = none)."
     ),
@@ -138,6 +144,11 @@ def u4ssc_cmd(
     audit: bool = typer.Option(False, "--audit", help="Also write the statistical audit."),
 ) -> None:
     """Build the U4SSC Global Smart Sustainable City Index from KPI values; write it to -o."""
+    from citykpi.assess.kpi_table import read_kpi_table
+    from citykpi.assess.peers import read_profiles
+    from citykpi.index.io import read_spec, write_u4ssc
+    from citykpi.index.u4ssc import build_u4ssc_index
+
     the_spec = read_spec(spec) if spec is not None else None
     with err_console.status("Reading the KPI table and building the index..."):
         table = read_kpi_table(kpis)
@@ -164,16 +175,18 @@ def u4ssc_cmd(
 
 
 def _write_audit(index: U4sscIndex, out: Path) -> list[Path]:
-    report = audit_result(index.result)
-    written: list[Path] = []
-    for name in ("stats", "correlations", "cronbach", "pca", "flags", "strengths"):
-        path = out / f"audit_{name}.csv"
-        write_frame(getattr(report, name), path, index=False)
-        written.append(path)
-    return written
+    from citykpi.index.audit_report import audit_result
+
+    return write_audit_tables(audit_result(index.result), out, prefix="audit_")
 
 
 def _write_uncertainty(index: U4sscIndex, out: Path, *, n: int, seed: int) -> list[Path]:
+    from rich.progress import Progress
+
+    from citykpi.index.u4ssc import DEFAULT_UNCERTAINTY
+    from citykpi.index.uncertainty import UncertaintyAnalysis
+    from citykpi.index.uncertainty_spec import parse_uncertainty_spec
+
     analysis = UncertaintyAnalysis(
         index.data,
         index.result.hierarchy,
@@ -188,16 +201,7 @@ def _write_uncertainty(index: U4sscIndex, out: Path, *, n: int, seed: int) -> li
             bar.update(task, completed=done, total=total)
 
         result = analysis.run(n, seed=seed, progress=advance)
-    written = []
-    for name, frame in (
-        ("rank_stats.csv", result.rank_stats()),
-        ("score_stats.csv", result.score_stats()),
-        ("replications.csv", result.replications()),
-    ):
-        path = out / name
-        write_frame(frame, path, index=False)
-        written.append(path)
-    return written
+    return write_uncertainty_tables(result, out)
 
 
 def register(app: typer.Typer) -> None:
