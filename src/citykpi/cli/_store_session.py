@@ -1,0 +1,97 @@
+"""What every store command shares: who acts, on which database, and the common options.
+
+Every command except ``db upgrade`` runs as a user: ``--as USER`` (a local account; whoever
+can open the database file could act as anyone anyway) or ``--token`` / ``CITYKPI_TOKEN`` (an
+API token, checked against its stored hash). :mod:`citykpi.store` (and with it SQLAlchemy) is
+imported when a command opens the database, not when the command line is built.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import TYPE_CHECKING
+
+import typer
+
+from citykpi.cli._common import OutputFormat, console
+from citykpi.errors import PermissionDenied, StoreError
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
+
+    from citykpi.store import Store
+    from citykpi.store.users import Actor
+
+AS_USER = typer.Option("", "--as", help="Act as this user (local account name).")
+TOKEN = typer.Option(
+    "", "--token", envvar="CITYKPI_TOKEN", help="Act as the owner of this API token."
+)
+FORMAT = typer.Option(OutputFormat.table, "--format", help="Output format.")
+CITY = typer.Argument(..., help="City name, as in 'citykpi city list'.")
+YEAR = typer.Argument(..., help="Reporting year.")
+CODE = typer.Argument(..., help="Input id or KPI data point id.")
+CODES = typer.Argument(
+    None, help="Input or KPI data point ids (input:ID or kpi:ID if an id names both)."
+)
+
+
+def open_checked() -> Store:
+    """Open the store of ``CITYKPI_DATABASE_URL``; refuse one that is unreachable or empty."""
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from citykpi.store import open_store
+
+    store = open_store()
+    try:
+        ready = store.has_schema()
+    except SQLAlchemyError as e:
+        store.dispose()
+        reason = str(getattr(e, "orig", None) or e).strip()
+        msg = (
+            f"Cannot open the database at {store.url!r}: {reason}. Check CITYKPI_DATABASE_URL "
+            "and that the server is running."
+        )
+        raise StoreError(msg) from e
+    if not ready:
+        msg = (
+            f"The database at {store.url!r} has no citykpi schema yet; run 'citykpi db upgrade' "
+            "first (set CITYKPI_DATABASE_URL to use another database)."
+        )
+        store.dispose()
+        raise StoreError(msg)
+    return store
+
+
+@contextmanager
+def opened() -> Iterator[Store]:
+    """Yield the checked store and dispose of it afterwards, whatever happens."""
+    store = open_checked()
+    try:
+        yield store
+    finally:
+        store.dispose()
+
+
+def acting(session: Session, as_user: str, token: str) -> Actor:
+    """Return who acts: the owner of ``token``, else the user ``as_user``."""
+    from citykpi.store import actor_by_name, actor_by_token
+
+    if token:
+        return actor_by_token(session, token)
+    if as_user:
+        return actor_by_name(session, as_user)
+    msg = "Say who you are with --as USER or --token TOKEN (or set CITYKPI_TOKEN)."
+    raise PermissionDenied(msg)
+
+
+@contextmanager
+def session_as(as_user: str, token: str) -> Iterator[tuple[Session, Actor]]:
+    """Yield one transaction on the store and the user acting in it."""
+    with opened() as store, store.transaction() as session:
+        yield session, acting(session, as_user, token)
+
+
+def done(message: str) -> None:
+    """Say on standard output what a command did."""
+    console.print(message, highlight=False, soft_wrap=True)

@@ -1,0 +1,86 @@
+"""Reading the store: ``history``, ``export`` and the append-only ``audit`` trail.
+
+The commands are registered by :func:`citykpi.cli.store_cmds.register`.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import typer
+
+from citykpi.cli._common import Cell, OutputFormat, emit_rows, guarded
+from citykpi.cli._store_session import AS_USER, CITY, FORMAT, TOKEN, YEAR, session_as
+from citykpi.errors import InputError
+
+#: The history columns shown on screen (CSV and JSON carry every column).
+HISTORY_TABLE_COLUMNS = ("code", "revision", "value", "unit", "author", "time", "note", "state")
+
+
+@guarded
+def history_cmd(
+    city: str = CITY,
+    year: int = YEAR,
+    code: str = typer.Option("", "--code", help="Only this input, data point or KPI code."),
+    as_user: str = AS_USER,
+    token: str = TOKEN,
+    fmt: OutputFormat = FORMAT,
+) -> None:
+    """Show every revision of a submission's values, oldest first."""
+    from citykpi.store import HISTORY_COLUMNS, history
+
+    with session_as(as_user, token) as (session, actor):
+        rows = history(session, actor, city, year, code=code)
+    columns = HISTORY_TABLE_COLUMNS if fmt is OutputFormat.table else HISTORY_COLUMNS
+    emit_rows(rows, columns=columns, fmt=fmt, title=f"History of {city} {year}")
+
+
+@guarded
+def export_cmd(
+    status: str = typer.Option("", "--status", help="Only values in this state, e.g. published."),
+    city: str = typer.Option("", "--city", help="Only this city."),
+    year: int | None = typer.Option(None, "--year", help="Only this year."),
+    as_user: str = AS_USER,
+    token: str = TOKEN,
+    fmt: OutputFormat = typer.Option(OutputFormat.csv, "--format", help="Output format."),
+) -> None:
+    """Export the current value of every stored value (public users: --status published)."""
+    from citykpi.store import EXPORT_COLUMNS, export_values
+
+    with session_as(as_user, token) as (session, actor):
+        rows = export_values(session, actor, state=status, city=city, year=year)
+    emit_rows(rows, columns=EXPORT_COLUMNS, fmt=fmt, title="Values")
+
+
+def _parse_since(since: str) -> datetime | None:
+    if not since:
+        return None
+    try:
+        moment = datetime.fromisoformat(since)
+    except ValueError as e:
+        msg = f"--since {since!r} is not a date or time; use e.g. 2026-01-31 or 2026-01-31T12:00."
+        raise InputError(msg) from e
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+@guarded
+def audit_cmd(
+    city: str = typer.Option("", "--city", help="Only events about this city."),
+    since: str = typer.Option("", "--since", help="Only events from this date/time (UTC)."),
+    as_user: str = AS_USER,
+    token: str = TOKEN,
+    fmt: OutputFormat = FORMAT,
+) -> None:
+    """Show the append-only audit trail: who changed what, when, from what to what, and why."""
+    from citykpi.store import AUDIT_COLUMNS
+    from citykpi.store.trail import city_names, read_audit
+
+    moment = _parse_since(since)
+    with session_as(as_user, token) as (session, actor):
+        events = read_audit(session, actor, city=city, since=moment)
+        names = city_names(session)
+    rows: list[dict[str, Cell]] = [
+        {**e.as_dict(), "city": names.get(e.city_id, "") if e.city_id else ""} for e in events
+    ]
+    columns = (*AUDIT_COLUMNS[:6], "city", *AUDIT_COLUMNS[7:])
+    emit_rows(rows, columns=columns, fmt=fmt, title="Audit trail")
