@@ -48,6 +48,16 @@ def _run(engine: Engine, direction: str, revision: str) -> None:
         raise StoreError(msg) from e
 
 
+def _migrate(url: str, direction: str, revision: str) -> str:
+    """Migrate the database at ``url`` {"up", "down"} to ``revision``; return its revision."""
+    engine = make_engine(url)
+    try:
+        _run(engine, direction, revision)
+        return current_revision(engine) or ""
+    finally:
+        engine.dispose()
+
+
 def upgrade(url: str, *, revision: str = "head") -> str:
     """Create or migrate the schema at ``url`` up to ``revision``.
 
@@ -63,12 +73,7 @@ def upgrade(url: str, *, revision: str = "head") -> str:
     str
         The revision the database is at afterwards.
     """
-    engine = make_engine(url)
-    try:
-        _run(engine, "up", revision)
-        return current_revision(engine) or ""
-    finally:
-        engine.dispose()
+    return _migrate(url, "up", revision)
 
 
 def downgrade(url: str, *, revision: str = "base") -> str:
@@ -79,12 +84,7 @@ def downgrade(url: str, *, revision: str = "base") -> str:
     str
         The revision the database is at afterwards (``""`` at base).
     """
-    engine = make_engine(url)
-    try:
-        _run(engine, "down", revision)
-        return current_revision(engine) or ""
-    finally:
-        engine.dispose()
+    return _migrate(url, "down", revision)
 
 
 def current_revision(engine: Engine) -> str | None:
