@@ -5,6 +5,10 @@ Each ``cli/<capability>.py`` module exposes ``register(app)`` and owns its comma
 compute),
 ``store_cmds`` (db, city, import, review, ...), ``assess_cmds`` (assess, trends, peers, plan) and
 ``index_cmds`` (the ``index`` group) and ``demo_cmds`` (``demo``, the end-to-end run).
+
+Command modules import their stage inside the command functions (types through
+``if TYPE_CHECKING:``), so ``citykpi --help``, ``--version`` or a typo loads Typer and Rich but
+neither pandas, SciPy, SQLAlchemy nor any stage; ``tests/cli/test_startup.py`` holds them to it.
 """
 
 from __future__ import annotations
