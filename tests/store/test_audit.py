@@ -37,6 +37,7 @@ from citykpi.store import cities as cities_mod
 from citykpi.store import edits as edits_mod
 from citykpi.store import evidence as evidence_mod
 from citykpi.store import importer as importer_mod
+from citykpi.store import listings as listings_mod
 from citykpi.store import users as users_mod
 from citykpi.store import values as values_mod
 from citykpi.store import workflow as workflow_mod
@@ -135,6 +136,7 @@ def _public_functions() -> set[str]:
         users_mod,
         cities_mod,
         values_mod,
+        listings_mod,
         edits_mod,
         workflow_mod,
         evidence_mod,

@@ -12,6 +12,7 @@ from citykpi.store.cities import CityProfile, add_city, city_profile, list_citie
 from citykpi.store.demo import DemoSummary, load_demo
 from citykpi.store.edits import edit_value, recompute_kpis, retract_value
 from citykpi.store.engine import Store, make_engine, open_store
+from citykpi.store.listings import EXPORT_COLUMNS, HISTORY_COLUMNS, export_values, history
 from citykpi.store.migrate import downgrade, head_revision, upgrade
 from citykpi.store.states import ValueState
 from citykpi.store.users import (
@@ -27,13 +28,7 @@ from citykpi.store.users import (
     disable_user,
     list_users,
 )
-from citykpi.store.values import (
-    EXPORT_COLUMNS,
-    HISTORY_COLUMNS,
-    ValueInput,
-    export_values,
-    history,
-)
+from citykpi.store.values import ValueInput
 from citykpi.store.workflow import (
     add_comment,
     answer,
