@@ -65,7 +65,8 @@ from __future__ import annotations
 from citykpi.index.aggregate import AGGREGATION_METHODS, AggregateOutput, aggregate, weight_vector
 from citykpi.index.denominate import denominate
 from citykpi.index.edition import Edition
-from citykpi.index.hierarchy import Hierarchy, Node, hierarchy_from_meta, make_hierarchy
+from citykpi.index.hierarchy import Hierarchy, Node, make_hierarchy
+from citykpi.index.imeta import hierarchy_from_meta
 from citykpi.index.impute import IMPUTATION_METHODS, impute
 from citykpi.index.normalise import (
     NORMALISATION_METHODS,

@@ -22,7 +22,8 @@ import yaml
 
 from citykpi.errors import InputError, SpecError
 from citykpi.index.edition import Edition
-from citykpi.index.hierarchy import Hierarchy, hierarchy_from_meta
+from citykpi.index.hierarchy import Hierarchy
+from citykpi.index.imeta import hierarchy_from_meta
 from citykpi.index.pipeline import IndexResult
 from citykpi.index.spec import IndexSpec, parse_spec
 from citykpi.index.u4ssc import U4sscIndex

@@ -20,7 +20,8 @@ import pandas as pd
 from citykpi.errors import InputError, SpecError
 from citykpi.index.aggregate import aggregate
 from citykpi.index.denominate import denominate
-from citykpi.index.hierarchy import Hierarchy, check_columns, hierarchy_from_meta
+from citykpi.index.hierarchy import Hierarchy
+from citykpi.index.imeta import check_columns, hierarchy_from_meta
 from citykpi.index.impute import impute
 from citykpi.index.normalise import NormParams, normalise
 from citykpi.index.ranks import rank_scores

@@ -45,7 +45,8 @@ import numpy as np
 import pandas as pd
 
 from citykpi.errors import IndexComputationError, SpecError
-from citykpi.index.hierarchy import Hierarchy, hierarchy_from_meta
+from citykpi.index.hierarchy import Hierarchy
+from citykpi.index.imeta import hierarchy_from_meta
 from citykpi.index.pipeline import DATASET_OF_STEP, IndexResult, build_index
 from citykpi.index.ranks import rank_scores
 from citykpi.index.records import FloatArray
