@@ -162,6 +162,15 @@ def test_plan_target_classification(
     assert (result.classification, result.peers_achieving) == (classification, achieving)
 
 
+def test_plan_message_states_the_pace_in_the_unit_people_read() -> None:
+    kpis = kpi_frame(_trend_rows())
+    result = plan_target(kpis, city="A", data_point="literacy", target=80.0, year=2030, meta=META)
+    assert result.message == (
+        "literacy: requires a rise of 4 percentage points a year; 1 of 4 peers achieved that "
+        "pace in any 3-year window; the city's own trend is +1 percentage points a year: feasible."
+    )
+
+
 def test_plan_refuses_past_years_and_unknown_cities() -> None:
     kpis = kpi_frame(_trend_rows())
     with pytest.raises(

@@ -32,6 +32,7 @@ import pandas as pd
 from citykpi.assess.meta import MetaMap, catalogue_meta
 from citykpi.assess.projection import fit_line
 from citykpi.assess.scoring import usable_rows
+from citykpi.catalogue.units import unit_label
 from citykpi.errors import InputError
 from citykpi.model import Direction
 
@@ -194,7 +195,9 @@ def plan_target(
         klass = "unrealistic"
     else:
         klass = "insufficient_data"
-    unit = f" {m.unit}" if m.unit else ""
+    label = unit_label(m.unit) if m.unit else ""
+    # a change of a percentage is in percentage points, not per cent of itself
+    unit = "" if not label else " percentage points" if label == "%" else f" {label}"
     change = "a fall" if required < 0 else "a rise"
     parts = [f"requires {change} of {abs(required):.3g}{unit} a year"]
     if with_data:
