@@ -36,9 +36,8 @@ the plain engine with those weights written into the spec.
 
 from __future__ import annotations
 
-import warnings
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from typing import Any, Final, cast
 
 import numpy as np
@@ -70,10 +69,9 @@ from citykpi.index.uncertainty_batch import (
     upstream_in_worker,
     worker_pool,
 )
+from citykpi.index.uncertainty_result import STATS_COLUMNS, UncertaintyResult
 from citykpi.index.uncertainty_spec import UncertaintySpec, Value, noise_multipliers
 
-#: Columns of the rank and score statistics tables.
-STATS_COLUMNS: Final[tuple[str, ...]] = ("unit", "nominal", "mean", "median", "q5", "q95")
 #: Bytes one batched aggregation call may use for its output (chunks are sized from it).
 CHUNK_BYTES: Final = 128 * 1024 * 1024
 
@@ -88,76 +86,6 @@ PARALLEL_BUILD_CELLS: Final = 500_000
 PARALLEL_AGGREGATE_CELLS: Final = 50_000_000
 
 Progress = Callable[[int, int], None]
-
-
-@dataclass(frozen=True)
-class UncertaintyResult:
-    """Outcome of a Monte Carlo uncertainty analysis.
-
-    Attributes
-    ----------
-    units
-        Unit codes (columns of ``scores`` and ``ranks``).
-    target
-        Code of the node analysed (the index by default).
-    nominal_scores, nominal_ranks
-        The nominal build's score and rank of each unit.
-    scores, ranks
-        ``(N, units)`` score and rank of each unit in each replication.
-    draws
-        The values drawn for each replication (input name -> value).
-    names
-        Input names, in spec order.
-    """
-
-    units: tuple[str, ...]
-    target: str
-    nominal_scores: FloatArray
-    nominal_ranks: FloatArray
-    scores: FloatArray
-    ranks: FloatArray
-    draws: tuple[dict[str, Value], ...]
-    names: tuple[str, ...]
-
-    def _stats(self, values: FloatArray, nominal: FloatArray) -> pd.DataFrame:
-        # a unit screened out of every replication has no statistics: NaN, without a warning
-        with warnings.catch_warnings(), np.errstate(all="ignore"):
-            warnings.simplefilter("ignore", RuntimeWarning)
-            if not values.size:
-                q, mean = None, np.nan
-            elif np.isnan(values).any():
-                q = np.nanquantile(values, [0.5, 0.05, 0.95], axis=0)
-                mean = np.nanmean(values, axis=0)
-            else:  # the vectorised path; nanquantile loops over the units
-                q = np.quantile(values, [0.5, 0.05, 0.95], axis=0)
-                mean = np.mean(values, axis=0)
-        frame = pd.DataFrame(
-            {
-                "unit": list(self.units),
-                "nominal": nominal,
-                "mean": mean,
-                "median": q[0] if q is not None else np.nan,
-                "q5": q[1] if q is not None else np.nan,
-                "q95": q[2] if q is not None else np.nan,
-            }
-        )
-        return frame.loc[:, list(STATS_COLUMNS)]
-
-    def rank_stats(self) -> pd.DataFrame:
-        """Return per unit: nominal, mean, median, q5 and q95 of the rank."""
-        return self._stats(self.ranks, self.nominal_ranks)
-
-    def score_stats(self) -> pd.DataFrame:
-        """Return per unit: nominal, mean, median, q5 and q95 of the score."""
-        return self._stats(self.scores, self.nominal_scores)
-
-    def replications(self) -> pd.DataFrame:
-        """Return one row per replication with its drawn values (text, replayable)."""
-        rows = [
-            {"replication": i + 1, **{n: value_text(d[n]) for n in self.names}}
-            for i, d in enumerate(self.draws)
-        ]
-        return pd.DataFrame(rows, columns=["replication", *self.names])
 
 
 class UncertaintyAnalysis:
