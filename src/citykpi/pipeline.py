@@ -22,25 +22,22 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Final
+from typing import TYPE_CHECKING, Final
 
 import pandas as pd
 
-from citykpi.assess import CitySummary, summarise_city
-from citykpi.assess.peers import peers_of, read_profiles
 from citykpi.catalogue import Catalogue, load_catalogue
 from citykpi.compute import compute
 from citykpi.errors import InputError
-from citykpi.index.io import write_frame, write_u4ssc
-from citykpi.index.u4ssc import DEFAULT_UNCERTAINTY, U4sscIndex, build_u4ssc_index
-from citykpi.index.uncertainty import UncertaintyAnalysis
-from citykpi.index.uncertainty_spec import parse_uncertainty_spec
 from citykpi.ingest import read_files
 from citykpi.model import Issue, KpiStatus, Severity
-from citykpi.sample import generate
 from citykpi.settings import Settings
-from citykpi.store.demo import DemoSummary, load_demo
 from citykpi.validate import ValidationResult, validate
+
+if TYPE_CHECKING:  # the later stages load only when the demo runs: 'validate' starts faster
+    from citykpi.assess import CitySummary
+    from citykpi.index.u4ssc import U4sscIndex
+    from citykpi.store.demo import DemoSummary
 
 #: File names written by :func:`run`.
 RAW_CSV: Final = "raw.csv"
@@ -333,6 +330,15 @@ def run_demo(
     DemoResult
         The pipeline result (with ``sample_dir`` set) and each later stage's result.
     """
+    from citykpi.assess import summarise_city
+    from citykpi.assess.peers import peers_of, read_profiles
+    from citykpi.index.io import write_frame, write_u4ssc
+    from citykpi.index.u4ssc import DEFAULT_UNCERTAINTY, build_u4ssc_index
+    from citykpi.index.uncertainty import UncertaintyAnalysis
+    from citykpi.index.uncertainty_spec import parse_uncertainty_spec
+    from citykpi.sample import generate
+    from citykpi.store.demo import load_demo
+
     out = Path(out_dir)
     sample_dir = out / "sample"
     on_step("Generating the sample cities")
