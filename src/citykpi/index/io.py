@@ -3,7 +3,9 @@
 * :func:`read_imeta`, :func:`read_idata`: COINr-style CSV files. Every problem is an
   :class:`~citykpi.errors.InputError` or :class:`~citykpi.errors.SpecError` naming the file, the
   row as a spreadsheet shows it (header = row 1), the column and the fix.
-* :func:`read_spec`: a YAML (or JSON) spec, validated by :func:`citykpi.index.spec.parse_spec`.
+* :func:`read_spec`, :func:`read_uncertainty_spec`: a YAML (or JSON) index or uncertainty spec,
+  validated by :func:`citykpi.index.spec.parse_spec` or
+  :func:`citykpi.index.uncertainty_spec.parse_uncertainty_spec`.
 * :func:`write_result`: every data set of an :class:`~citykpi.index.IndexResult` as CSV (numbers
   with 17 significant digits, so they read back exactly; ``NA`` for missing), the treated points
   and ``log.json``. A non-empty output folder is refused unless ``force``.
@@ -13,9 +15,9 @@ from __future__ import annotations
 
 import json
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import pandas as pd
 import yaml
@@ -27,6 +29,9 @@ from citykpi.index.imeta import hierarchy_from_meta
 from citykpi.index.pipeline import IndexResult
 from citykpi.index.spec import IndexSpec, parse_spec
 from citykpi.index.u4ssc import U4sscIndex
+from citykpi.index.uncertainty_spec import UncertaintySpec, parse_uncertainty_spec
+
+_T = TypeVar("_T")
 
 #: Files written by :func:`write_result`, by data set name.
 OUTPUT_FILES: dict[str, str] = {
@@ -122,10 +127,10 @@ def read_idata(path: Path, hierarchy: Hierarchy) -> pd.DataFrame:
     return out
 
 
-def read_spec(path: Path) -> IndexSpec:
-    """Read and validate a YAML or JSON index spec."""
+def _read_yaml(path: Path, parse: Callable[[Any], _T], *, what: str, fix: str) -> _T:
+    """Return ``parse`` of the YAML (or JSON) document at ``path``, naming the file on error."""
     if not path.is_file():
-        msg = f"Spec file {str(path)!r} does not exist; check the path."
+        msg = f"{what} {str(path)!r} does not exist; {fix}."
         raise InputError(msg)
     try:
         raw: Any = yaml.safe_load(path.read_text(encoding="utf-8"))
@@ -133,10 +138,35 @@ def read_spec(path: Path) -> IndexSpec:
         msg = f"{path}: not valid YAML ({e}); fix the syntax."
         raise SpecError(msg) from e
     try:
-        return parse_spec(raw)
+        return parse(raw)
     except SpecError as e:
         msg = f"{path}: {e}"
         raise SpecError(msg) from e
+
+
+def read_spec(path: Path) -> IndexSpec:
+    """Read and validate a YAML or JSON index spec."""
+    return _read_yaml(path, parse_spec, what="Spec file", fix="check the path")
+
+
+def read_uncertainty_spec(path: Path, *, fix: str = "check the path") -> UncertaintySpec:
+    """Read and validate a YAML or JSON uncertainty spec (``UA.yaml``).
+
+    Parameters
+    ----------
+    path
+        The file.
+    fix
+        What the message for a missing file tells the user to do (a command names its option).
+
+    Raises
+    ------
+    InputError
+        If the file does not exist.
+    SpecError
+        If it is not valid YAML or not a valid uncertainty spec; the message names the file.
+    """
+    return _read_yaml(path, parse_uncertainty_spec, what="Uncertainty spec file", fix=fix)
 
 
 def _check_out_dir(out_dir: Path, *, force: bool) -> None:
@@ -198,6 +228,7 @@ __all__ = [
     "read_idata",
     "read_imeta",
     "read_spec",
+    "read_uncertainty_spec",
     "save_edition",
     "write_frame",
     "write_result",
