@@ -26,7 +26,7 @@ from sqlalchemy.orm import Session
 
 from citykpi.settings import Settings
 from citykpi.store.cities import find_city, find_submission
-from citykpi.store.schema import City, Submission, Value, ValueRevision
+from citykpi.store.schema import City, Submission, Value, ValueRevision, on_current_revision
 from citykpi.store.users import Action, Actor
 
 #: Inputs used as denominators across the report (VM p31).
@@ -79,10 +79,7 @@ class _Current:
 def _current_values(session: Session, sub: Submission) -> list[_Current]:
     stmt = (
         select(Value.kind, Value.code, Value.kpi_code, ValueRevision.value, ValueRevision.unit)
-        .join(
-            ValueRevision,
-            (ValueRevision.value_id == Value.id) & (ValueRevision.number == Value.current_revision),
-        )
+        .join(ValueRevision, on_current_revision())
         .where(Value.submission_id == sub.id, ValueRevision.retracted.is_(False))
         .order_by(Value.kind, Value.code)
     )

@@ -34,7 +34,7 @@ from citykpi.model import KPI_COLUMNS, RAW_COLUMNS, Issue, Location, Severity
 from citykpi.store.audit import record
 from citykpi.store.cities import find_city, get_or_create_submission
 from citykpi.store.engine import Store
-from citykpi.store.schema import ImportRun, Submission, Value, ValueRevision
+from citykpi.store.schema import ImportRun, Submission, Value, ValueRevision, on_current_revision
 from citykpi.store.users import Action, Actor
 from citykpi.store.values import ValueInput, ensure_not_published, framework_version, write_values
 from citykpi.validate import validate
@@ -271,10 +271,7 @@ def stored_raw_frame(session: Session, sub: Submission) -> pd.DataFrame:
     """Return the submission's current raw inputs and directly reported KPIs as a raw table."""
     stmt = (
         select(Value, ValueRevision)
-        .join(
-            ValueRevision,
-            (ValueRevision.value_id == Value.id) & (ValueRevision.number == Value.current_revision),
-        )
+        .join(ValueRevision, on_current_revision())
         .where(Value.submission_id == sub.id, ValueRevision.retracted.is_(False))
         .order_by(Value.kind, Value.code)
     )

@@ -16,7 +16,15 @@ from sqlalchemy.orm import Session
 from citykpi.errors import InputError, NotFound
 from citykpi.store.audit import as_utc
 from citykpi.store.cities import find_city, find_submission
-from citykpi.store.schema import City, FrameworkVersion, Submission, User, Value, ValueRevision
+from citykpi.store.schema import (
+    City,
+    FrameworkVersion,
+    Submission,
+    User,
+    Value,
+    ValueRevision,
+    on_current_revision,
+)
 from citykpi.store.states import ValueState
 from citykpi.store.users import Action, Actor
 from citykpi.store.values import KINDS, Cell
@@ -154,10 +162,7 @@ def export_values(
         select(City.name, Submission.year, City.id, Value, ValueRevision, FrameworkVersion.version)
         .join(Submission, Submission.city_id == City.id)
         .join(Value, Value.submission_id == Submission.id)
-        .join(
-            ValueRevision,
-            (ValueRevision.value_id == Value.id) & (ValueRevision.number == Value.current_revision),
-        )
+        .join(ValueRevision, on_current_revision())
         .outerjoin(FrameworkVersion, FrameworkVersion.id == ValueRevision.framework_version_id)
         .where(Value.kind.in_(list(kinds)))
         .order_by(City.name, Submission.year, Value.kind, Value.code)

@@ -24,6 +24,7 @@ from datetime import UTC, datetime
 
 from sqlalchemy import (
     Boolean,
+    ColumnElement,
     DateTime,
     Float,
     ForeignKey,
@@ -299,6 +300,11 @@ class AuditEvent(Base):
         return (self.entity_type, self.entity_id)
 
 
+def on_current_revision() -> ColumnElement[bool]:
+    """Return the join condition that pairs each value slot with its current revision only."""
+    return (ValueRevision.value_id == Value.id) & (ValueRevision.number == Value.current_revision)
+
+
 __all__ = [
     "ApiToken",
     "AuditEvent",
@@ -314,5 +320,6 @@ __all__ = [
     "UserCity",
     "Value",
     "ValueRevision",
+    "on_current_revision",
     "utcnow",
 ]

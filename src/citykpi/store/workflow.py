@@ -17,7 +17,15 @@ from sqlalchemy.orm import Session
 from citykpi.errors import InputError, PermissionDenied, StoreError
 from citykpi.store.audit import record
 from citykpi.store.cities import find_city, find_submission
-from citykpi.store.schema import AuditEvent, Comment, Submission, Value, ValueRevision, utcnow
+from citykpi.store.schema import (
+    AuditEvent,
+    Comment,
+    Submission,
+    Value,
+    ValueRevision,
+    on_current_revision,
+    utcnow,
+)
 from citykpi.store.states import TARGETS, TRANSITIONS, ValueState
 from citykpi.store.users import Action, Actor
 from citykpi.store.values import ensure_not_published, find_slot
@@ -116,11 +124,7 @@ def submit(session: Session, actor: Actor, city: str, year: int) -> int:
     slots = list(
         session.scalars(
             select(Value)
-            .join(
-                ValueRevision,
-                (ValueRevision.value_id == Value.id)
-                & (ValueRevision.number == Value.current_revision),
-            )
+            .join(ValueRevision, on_current_revision())
             .where(
                 Value.submission_id == sub.id,
                 Value.state.in_([s.value for s in TRANSITIONS["submit"]]),
@@ -301,10 +305,7 @@ def publish_blockers(session: Session, sub: Submission) -> list[Blocker]:
     """Return the reported values of ``sub`` that are neither verified nor excluded."""
     stmt = (
         select(Value.code, Value.state)
-        .join(
-            ValueRevision,
-            (ValueRevision.value_id == Value.id) & (ValueRevision.number == Value.current_revision),
-        )
+        .join(ValueRevision, on_current_revision())
         .where(
             Value.submission_id == sub.id,
             ValueRevision.value.is_not(None),
