@@ -17,7 +17,7 @@ each with its file, KPI and field.
 from __future__ import annotations
 
 import difflib
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -116,11 +116,9 @@ class Catalogue:
         if found is not None:
             return found
         candidates = [k.code for k in self.kpis] + [k.slug for k in self.kpis]
-        close = difflib.get_close_matches(code_or_slug, candidates, n=3, cutoff=0.6)
         words = code_or_slug.strip().lower()
         by_name = [k.code for k in self.kpis if len(words) >= 3 and words in k.name.lower()]
-        hints = list(dict.fromkeys(close + by_name))[:5]
-        hint = f" Did you mean {', '.join(map(repr, hints))}?" if hints else ""
+        hint = _did_you_mean(code_or_slug, candidates, also=by_name)
         msg = f"Unknown KPI code {code_or_slug!r}.{hint} See 'citykpi catalogue' for every code."
         raise CatalogueError(msg)
 
@@ -142,8 +140,7 @@ class Catalogue:
         try:
             return self._points[dp_id]
         except KeyError:
-            close = difflib.get_close_matches(dp_id, list(self._points), n=3, cutoff=0.6)
-            hint = f" Did you mean {', '.join(map(repr, close))}?" if close else ""
+            hint = _did_you_mean(dp_id, self._points)
             msg = (
                 f"Unknown data point id {dp_id!r}.{hint} See 'citykpi catalogue --format json' "
                 "for every data point."
@@ -171,10 +168,16 @@ class Catalogue:
         try:
             return self.inputs[input_id]
         except KeyError:
-            close = difflib.get_close_matches(input_id, list(self.inputs), n=3, cutoff=0.6)
-            hint = f" Did you mean {', '.join(map(repr, close))}?" if close else ""
+            hint = _did_you_mean(input_id, self.inputs)
             msg = f"Unknown input id {input_id!r}.{hint} See 'citykpi inputs' for every input."
             raise CatalogueError(msg) from None
+
+
+def _did_you_mean(word: str, choices: Iterable[str], *, also: Sequence[str] = ()) -> str:
+    """Return ``" Did you mean 'a', 'b'?"`` naming the choices close to ``word``, or ``""``."""
+    close = difflib.get_close_matches(word, list(choices), n=3, cutoff=0.6)
+    hints = list(dict.fromkeys([*close, *also]))[:5]
+    return f" Did you mean {', '.join(map(repr, hints))}?" if hints else ""
 
 
 def _read_yaml(path: Path, problems: list[_Problem]) -> Any:
