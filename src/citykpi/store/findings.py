@@ -28,17 +28,14 @@ from citykpi.settings import Settings
 from citykpi.store.cities import find_city, find_submission
 from citykpi.store.schema import City, Submission, Value, ValueRevision, on_current_revision
 from citykpi.store.users import Action, Actor
+from citykpi.validate.catalogue_view import SUM_TO_100, WASTEWATER_TREATMENT, is_percent
 
 #: Inputs used as denominators across the report (VM p31).
 DENOMINATORS: Final = ("population", "households")
 #: Share of KPIs not reported above which the verifier follows up with the city (VM p32).
 NOT_REPORTED_LIMIT: Final = 0.20
-#: KPIs whose data points are shares of one whole (VM p32).
-SUM_TO_100: Final = ("EC: I: T: 4A", "EN: EN: WA: 1C")
 #: KPIs whose percentage may legitimately exceed 100.
 MAY_EXCEED_100: Final = frozenset({"SC: EH: ED: 2C", "EC: ICT: ICT: 2C"})
-WASTEWATER_TREATMENT: Final = "EN: EN: WS: 4C"
-PERCENT_UNITS: Final = frozenset({"%", "percent", "pct", "percentage"})
 
 
 class FindingKind(StrEnum):
@@ -156,11 +153,7 @@ def _ranges(values: list[_Current]) -> list[Finding]:
                     "these can be.",
                 )
             )
-        elif (
-            v.unit.strip().lower() in PERCENT_UNITS
-            and v.value > 100
-            and v.kpi_code not in MAY_EXCEED_100
-        ):
+        elif is_percent(v.unit) and v.value > 100 and v.kpi_code not in MAY_EXCEED_100:
             found.append(
                 Finding(
                     FindingKind.OUT_OF_RANGE,
