@@ -77,3 +77,17 @@ def test_extra_values_are_ignored() -> None:
     dp = load_catalogue().data_point("patents")
     values = {"patents_granted": 10.0, "population": 50_000.0, "households": 1.0}
     assert evaluate(dp, values) == 20.0
+
+
+def test_only_enrolment_and_broadband_percentages_may_exceed_100() -> None:
+    from citykpi.catalogue import load_catalogue
+
+    marked = {
+        (kpi.code, dp.id, dp.unit)
+        for kpi, dp in load_catalogue().iter_data_points()
+        if dp.may_exceed_100
+    }
+    assert marked == {
+        ("EC: ICT: ICT: 2C", "fixed_broadband_subscriptions", "percent"),
+        ("SC: EH: ED: 2C", "school_enrollment", "percent"),
+    }

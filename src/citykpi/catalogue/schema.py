@@ -140,6 +140,10 @@ class DataPoint(_Frozen):
     direction: Direction = Direction.NONE
     provenance: Provenance = "derived"
     function: str | None = None
+    may_exceed_100: bool = Field(
+        default=False,
+        description="A percentage above 100 is legitimate (e.g. gross school enrolment).",
+    )
     notes: str = ""
 
 

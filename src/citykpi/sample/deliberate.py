@@ -38,8 +38,6 @@ ERROR_COLUMNS: Final[tuple[str, ...]] = ("reason", "city", "year", "code", "row"
 #: A code that is in no catalogue, for the unknown-code error.
 UNKNOWN_CODE: Final = "public_benches_per_km"
 MODE_SHARE: Final = "EC: I: T: 4A"
-#: Percentages that may legitimately exceed 100 (subscriptions per household, gross enrolment).
-MAY_EXCEED_100: Final = frozenset({"EC: ICT: ICT: 2C", "SC: EH: ED: 2C"})
 
 
 @dataclass(frozen=True)
@@ -158,7 +156,8 @@ def add_errors(
         and not p.boolean
         and p.target
         and p.target.unit == "percent"
-        and p.kpi_code not in {MODE_SHARE, NESTED_GROUP, *MAY_EXCEED_100}
+        and p.kpi_code not in {MODE_SHARE, NESTED_GROUP}
+        and not p.dp.may_exceed_100
         and not p.shared_whole
     ]
     # 1. A value that is not a number.

@@ -24,6 +24,7 @@ from typing import Final
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from citykpi.catalogue import load_catalogue
 from citykpi.settings import Settings
 from citykpi.store.cities import find_city, find_submission
 from citykpi.store.schema import City, Submission, Value, ValueRevision, on_current_revision
@@ -34,8 +35,6 @@ from citykpi.validate.catalogue_view import SUM_TO_100, WASTEWATER_TREATMENT, is
 DENOMINATORS: Final = ("population", "households")
 #: Share of KPIs not reported above which the verifier follows up with the city (VM p32).
 NOT_REPORTED_LIMIT: Final = 0.20
-#: KPIs whose percentage may legitimately exceed 100.
-MAY_EXCEED_100: Final = frozenset({"SC: EH: ED: 2C", "EC: ICT: ICT: 2C"})
 
 
 class FindingKind(StrEnum):
@@ -141,6 +140,8 @@ def _coverage(values: list[_Current]) -> list[Finding]:
 
 def _ranges(values: list[_Current]) -> list[Finding]:
     found: list[Finding] = []
+    # which percentages may exceed 100 is catalogue data (e.g. gross school enrolment)
+    may_exceed = {k.code for k, dp in load_catalogue().iter_data_points() if dp.may_exceed_100}
     for v in values:
         if v.value is None:
             continue
@@ -153,7 +154,7 @@ def _ranges(values: list[_Current]) -> list[Finding]:
                     "these can be.",
                 )
             )
-        elif is_percent(v.unit) and v.value > 100 and v.kpi_code not in MAY_EXCEED_100:
+        elif is_percent(v.unit) and v.value > 100 and v.kpi_code not in may_exceed:
             found.append(
                 Finding(
                     FindingKind.OUT_OF_RANGE,

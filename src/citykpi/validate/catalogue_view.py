@@ -7,8 +7,8 @@ from dictionaries built once per :func:`~citykpi.validate.validate` call.
 Modelling assumptions, each from the U4SSC verification manual (VM p32) or the KPI definitions:
 
 * a value whose catalogue unit is a percentage is a share and lies in 0-100, except the data
-  points of School Enrollment, which the verification manual (p118) says may exceed 100 %
-  (over-age and non-resident pupils);
+  points the catalogue marks ``may_exceed_100`` (School Enrollment, which the verification
+  manual (p118) says may exceed 100 %, and Fixed Broadband Subscriptions per household);
 * a percentage data point whose formula is ``numerator / denominator * 100`` over two inputs in
   the same unit is a part of a whole, so its numerator may not exceed its denominator;
 * an input that is the denominator of some formula (population, households, ...) must be the
@@ -28,8 +28,6 @@ from citykpi.catalogue import Catalogue, DataPoint, InputDef, Kpi
 
 #: Units that mean "a percentage" however the catalogue spells them.
 PERCENT_UNITS: Final = frozenset({"%", "percent", "pct", "percentage"})
-#: KPIs whose percentage may legitimately exceed 100 (see the module docstring).
-MAY_EXCEED_100: Final = frozenset({"SC: EH: ED: 2C"})
 #: KPIs whose data points are shares of one whole that must sum to 100 (VM p32).
 SUM_TO_100: Final = ("EC: I: T: 4A", "EN: EN: WA: 1C")
 #: KPI whose data points are treatment levels that must nest (VM p32).
@@ -105,7 +103,7 @@ class CatalogueView:
             denominators.update(n for n in below if n in self.inputs)
             if (
                 is_percent(dp.unit)
-                and kpi.code not in MAY_EXCEED_100
+                and not dp.may_exceed_100
                 and len(above) == 1
                 and len(below) == 1
                 and above[0] in self.inputs
@@ -136,7 +134,7 @@ class CatalogueView:
 
     def may_exceed_100(self, kind: str, code: str) -> bool:
         """Return True when a percentage above 100 is legitimate for ``code``."""
-        return kind == "kpi" and self.kpi_of[code].code in MAY_EXCEED_100
+        return kind == "kpi" and self.data_points[code].may_exceed_100
 
     def group(self, kpi_code: str) -> tuple[DataPoint, ...]:
         """Return the data points of the KPI ``kpi_code`` (empty if the catalogue lacks it)."""
@@ -146,7 +144,6 @@ class CatalogueView:
 
 
 __all__ = [
-    "MAY_EXCEED_100",
     "PERCENT_UNITS",
     "SUM_TO_100",
     "WASTEWATER_LEVELS",
