@@ -333,9 +333,7 @@ def run_demo(
     from citykpi.assess import summarise_city
     from citykpi.assess.peers import peers_of, read_profiles
     from citykpi.index.io import write_frame, write_u4ssc
-    from citykpi.index.u4ssc import DEFAULT_UNCERTAINTY, build_u4ssc_index
-    from citykpi.index.uncertainty import UncertaintyAnalysis
-    from citykpi.index.uncertainty_spec import parse_uncertainty_spec
+    from citykpi.index.u4ssc import build_u4ssc_index
     from citykpi.sample import generate
     from citykpi.store.demo import load_demo
 
@@ -357,14 +355,7 @@ def run_demo(
     index_dir = out / "index"
     write_u4ssc(index, index_dir, force=True)
     on_step(f"Running {replications} uncertainty replications")
-    analysis = UncertaintyAnalysis(
-        index.data,
-        index.result.hierarchy,
-        index.result.spec,
-        parse_uncertainty_spec(DEFAULT_UNCERTAINTY),
-        seed=1,
-    )
-    ua = analysis.run(replications, seed=1)
+    ua = index.uncertainty(seed=1).run(replications, seed=1)
     rank_stats = ua.rank_stats()
     write_frame(rank_stats, index_dir / "rank_stats.csv", index=False)
     write_frame(ua.replications(), index_dir / "replications.csv", index=False)

@@ -12,12 +12,12 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import typer
 
 from citykpi.cli._common import Cell, OutputFormat, emit_rows, err_console, guarded
-from citykpi.errors import InputError, SpecError
+from citykpi.errors import SpecError
 from citykpi.settings import load_settings
 
 if TYPE_CHECKING:
@@ -66,30 +66,16 @@ def _inputs(data: Path, meta: Path, spec: Path) -> tuple[pd.DataFrame, Hierarchy
 
 
 def _read_ua(path: Path) -> UncertaintySpec:
-    import yaml
+    from citykpi.index.io import read_uncertainty_spec
 
-    from citykpi.index.uncertainty_spec import parse_uncertainty_spec
-
-    if not path.is_file():
-        msg = f"Uncertainty spec file {str(path)!r} does not exist; check the --ua path."
-        raise InputError(msg)
-    try:
-        raw: Any = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except yaml.YAMLError as e:
-        msg = f"{path}: not valid YAML ({e}); fix the syntax."
-        raise SpecError(msg) from e
-    try:
-        return parse_uncertainty_spec(raw)
-    except SpecError as e:
-        msg = f"{path}: {e}"
-        raise SpecError(msg) from e
+    return read_uncertainty_spec(path, fix="check the --ua path")
 
 
 def _out_dir(out: Path, *, force: bool) -> None:
     # The same rule as ``index build`` (write_result): refuse a file or a non-empty folder.
-    from citykpi.index.io import _check_out_dir
+    from citykpi.index.io import check_out_dir
 
-    _check_out_dir(out, force=force)
+    check_out_dir(out, force=force)
 
 
 def _write(frame: pd.DataFrame, path: Path) -> Path:

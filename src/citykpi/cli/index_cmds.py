@@ -183,17 +183,7 @@ def _write_audit(index: U4sscIndex, out: Path) -> list[Path]:
 def _write_uncertainty(index: U4sscIndex, out: Path, *, n: int, seed: int) -> list[Path]:
     from rich.progress import Progress
 
-    from citykpi.index.u4ssc import DEFAULT_UNCERTAINTY
-    from citykpi.index.uncertainty import UncertaintyAnalysis
-    from citykpi.index.uncertainty_spec import parse_uncertainty_spec
-
-    analysis = UncertaintyAnalysis(
-        index.data,
-        index.result.hierarchy,
-        index.result.spec,
-        parse_uncertainty_spec(DEFAULT_UNCERTAINTY),
-        seed=seed,
-    )
+    analysis = index.uncertainty(seed=seed)
     with Progress(console=err_console, transient=True) as bar:
         task = bar.add_task("Uncertainty analysis", total=n)
 

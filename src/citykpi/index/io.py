@@ -169,7 +169,14 @@ def read_uncertainty_spec(path: Path, *, fix: str = "check the path") -> Uncerta
     return _read_yaml(path, parse_uncertainty_spec, what="Uncertainty spec file", fix=fix)
 
 
-def _check_out_dir(out_dir: Path, *, force: bool) -> None:
+def check_out_dir(out_dir: Path, *, force: bool) -> None:
+    """Create ``out_dir``, refusing a file or (without ``force``) a folder that is not empty.
+
+    Raises
+    ------
+    InputError
+        If ``out_dir`` is a file, or a non-empty folder and ``force`` is false.
+    """
     if out_dir.exists() and not out_dir.is_dir():
         msg = f"Output {str(out_dir)!r} exists and is not a folder; choose another -o."
         raise InputError(msg)
@@ -195,7 +202,7 @@ def write_result(result: IndexResult, out_dir: Path, *, force: bool = False) -> 
     list of Path
         The files written.
     """
-    _check_out_dir(out_dir, force=force)
+    check_out_dir(out_dir, force=force)
     written: list[Path] = []
     for name, frame in result.datasets.items():
         path = out_dir / OUTPUT_FILES.get(name, f"{name}.csv")
@@ -224,6 +231,7 @@ def write_result(result: IndexResult, out_dir: Path, *, force: bool = False) -> 
 
 __all__ = [
     "OUTPUT_FILES",
+    "check_out_dir",
     "load_edition",
     "read_idata",
     "read_imeta",

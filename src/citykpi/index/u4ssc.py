@@ -50,6 +50,8 @@ from citykpi.errors import InputError
 from citykpi.index.hierarchy import Hierarchy, Node, make_hierarchy
 from citykpi.index.pipeline import IndexResult, build_index
 from citykpi.index.spec import IndexSpec, parse_spec
+from citykpi.index.uncertainty import UncertaintyAnalysis
+from citykpi.index.uncertainty_spec import parse_uncertainty_spec
 from citykpi.model import Direction
 
 #: Code of the top node.
@@ -114,6 +116,19 @@ class U4sscIndex:
     excluded_cities: dict[str, float] = field(default_factory=dict)
     dropped_data_points: dict[str, str] = field(default_factory=dict)
     names: dict[str, str] = field(default_factory=dict)
+
+    def uncertainty(self, *, seed: int = 1) -> UncertaintyAnalysis:
+        """Return the default uncertainty analysis of this index (:data:`DEFAULT_UNCERTAINTY`).
+
+        Run it with ``.run(n, seed=seed)`` for rank intervals.
+        """
+        return UncertaintyAnalysis(
+            self.data,
+            self.result.hierarchy,
+            self.result.spec,
+            parse_uncertainty_spec(DEFAULT_UNCERTAINTY),
+            seed=seed,
+        )
 
     def scores_long(self) -> pd.DataFrame:
         """Return one row per city and node: level, code, name, score and rank."""
