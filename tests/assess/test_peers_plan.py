@@ -198,6 +198,22 @@ def test_suggested_target_for_a_yes_no_aspect_never_exceeds_yes() -> None:
     assert suggest_target(kpis, city="A", data_point="compact", year=2030, meta=META) == 1.0
 
 
+def test_summary_lists_each_weak_kpi_once_by_its_weakest_data_point() -> None:
+    rows = _trend_rows() + [
+        (c, 2024, dp, v)
+        for c, vals in (("A", (40.0, 30.0)), ("B", (5.0, 15.0)), ("C", (6.0, 16.0)))
+        for dp, v in zip(("pm25", "pm10"), vals, strict=True)
+    ]
+    pm10 = Target("pm10", META["pm10"].code, TargetKind.VALUE, 15.0, set_name="t")
+    targets = TargetSet("t", (*TARGETS.targets, pm10))
+    summary = summarise_city(kpi_frame(rows), "A", targets=targets, meta=META)
+    # PM2.5 (12.5 % of target) and PM10 (50 %) are both Air Pollution: listed once, by PM2.5
+    assert [(w.code, w.data_point) for w in summary.weakest] == [
+        ("EN: EN: AQ: 1C", "pm25"),
+        (META["literacy"].code, "literacy"),
+    ]
+
+
 def test_summary_of_one_city() -> None:
     rows = _trend_rows() + [
         (c, 2024, "pm25", v) for c, v in zip("ABCDE", [20.0, 5, 6, 7, 8], strict=True)

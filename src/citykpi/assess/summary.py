@@ -106,7 +106,7 @@ def summarise_city(
     horizon
         Year of the suggested target.
     weakest
-        How many weak data points to list.
+        How many weak KPIs to list, each by its weakest data point.
 
     Returns
     -------
@@ -133,7 +133,13 @@ def summarise_city(
             strict=True,
         )
     )
-    weak = mine.sort_values(["achievement", "points", "code", "data_point"]).head(weakest)
+    # the weakest KPIs, each shown by its weakest data point (five aspects of one KPI would
+    # otherwise crowd out every other KPI)
+    weak = (
+        mine.sort_values(["achievement", "points", "code", "data_point"])
+        .drop_duplicates("code")
+        .head(weakest)
+    )
     weak_points = tuple(
         WeakPoint(
             code=str(r["code"]),
