@@ -203,7 +203,7 @@ def test_demo_runs_the_pipeline_on_the_sample_cities(tmp_path: Path) -> None:
     kpis = pd.read_csv(out_dir / "kpis.csv")
     assert len(kpis) == 40 * 10 * 112
     # later stages: one city assessed, the index with rank intervals, the demo store
-    assert "Weakest data points:" in text
+    assert "Weakest KPIs (each by its weakest data point):" in text
     assert "Suggested target:" in text
     ranks = pd.read_csv(out_dir / "index" / "rank_stats.csv")
     assert list(ranks.columns[:6]) == ["unit", "nominal", "mean", "median", "q5", "q95"]

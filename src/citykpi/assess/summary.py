@@ -64,7 +64,7 @@ class CitySummary:
             f"  {d.name}: {d.score:.1f} % (band {d.band}, {d.scored} data points)"
             for d in self.dimensions
         ]
-        out.append("  Weakest data points:")
+        out.append("  Weakest KPIs (each by its weakest data point):")
         out += [
             f"    {w.arrow} {w.name}: {w.value:.4g} vs target {w.target:.4g} "
             f"({w.achievement:.0f} % of target, {w.points} point(s), trend {w.sdsn_trend})"
