@@ -134,3 +134,13 @@ def test_conversion_factor_refuses(src: str, dst: str, match: str) -> None:
 
 def test_offset_units_still_convert() -> None:
     assert convert(20.0, "degC", "kelvin") == pytest.approx(293.15, rel=1e-12)
+
+
+@pytest.mark.parametrize(
+    ("unit", "expected"),
+    [("%", True), (" Percent ", True), ("pct", True), ("percentage", True), ("per_100k", False)],
+)
+def test_is_percent_knows_every_spelling_of_a_percentage(unit: str, expected: bool) -> None:
+    from citykpi.catalogue.units import is_percent
+
+    assert is_percent(unit) is expected

@@ -32,12 +32,11 @@ import pandas as pd
 from citykpi.assess.meta import MetaMap, catalogue_meta
 from citykpi.assess.projection import fit_line
 from citykpi.assess.scoring import usable_rows
-from citykpi.catalogue.units import unit_label
+from citykpi.catalogue.units import is_percent, unit_label
 from citykpi.errors import InputError
 from citykpi.model import Direction
 
 WINDOW: Final = 3
-_PERCENT_UNITS: Final = frozenset({"%", "percent", "percentage"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -98,7 +97,7 @@ def peer_window_rates(
 
 
 def _clip(value: float, *, unit: str, orientation: int) -> float:
-    if unit.strip().lower() in _PERCENT_UNITS:
+    if is_percent(unit):
         return min(max(value, 0.0), 100.0)
     if unit.strip().lower() == "yes_no":  # a yes/no aspect is 0 or 1, never 2
         return min(max(value, 0.0), 1.0)

@@ -274,13 +274,24 @@ def dimensionality(unit: str) -> str:
     return dim if dim != "dimensionless" else "a pure number"
 
 
+#: Spellings of "a percentage" in catalogue and user files.
+PERCENT_UNITS: Final = frozenset({"%", "percent", "pct", "percentage"})
+
+
+def is_percent(unit: str) -> bool:
+    """Return True when ``unit`` spells a percentage (``%``, ``percent``, ``pct``, ...)."""
+    return unit.strip().lower() in PERCENT_UNITS
+
+
 __all__ = [
+    "PERCENT_UNITS",
     "PPB_TO_UGM3",
     "PPM_TO_UGM3",
     "conversion_factor",
     "convert",
     "dimensionality",
     "is_known_unit",
+    "is_percent",
     "normalise_unit",
     "parse_unit",
     "registry",

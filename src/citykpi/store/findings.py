@@ -25,11 +25,12 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from citykpi.catalogue import load_catalogue
+from citykpi.catalogue.units import is_percent
 from citykpi.settings import Settings
 from citykpi.store.cities import find_city, find_submission
 from citykpi.store.schema import City, Submission, Value, ValueRevision, on_current_revision
 from citykpi.store.users import Action, Actor
-from citykpi.validate.catalogue_view import SUM_TO_100, WASTEWATER_TREATMENT, is_percent
+from citykpi.validate.catalogue_view import SUM_TO_100, WASTEWATER_TREATMENT
 
 #: Inputs used as denominators across the report (VM p31).
 DENOMINATORS: Final = ("population", "households")

@@ -25,19 +25,13 @@ from dataclasses import dataclass, field
 from typing import Final
 
 from citykpi.catalogue import Catalogue, DataPoint, InputDef, Kpi
+from citykpi.catalogue.units import is_percent
 
-#: Units that mean "a percentage" however the catalogue spells them.
-PERCENT_UNITS: Final = frozenset({"%", "percent", "pct", "percentage"})
 #: KPIs whose data points are shares of one whole that must sum to 100 (VM p32).
 SUM_TO_100: Final = ("EC: I: T: 4A", "EN: EN: WA: 1C")
 #: KPI whose data points are treatment levels that must nest (VM p32).
 WASTEWATER_TREATMENT: Final = "EN: EN: WS: 4C"
 WASTEWATER_LEVELS: Final = ("primary", "secondary", "tertiary")
-
-
-def is_percent(unit: str) -> bool:
-    """Return True when ``unit`` spells a percentage."""
-    return unit.strip().lower() in PERCENT_UNITS
 
 
 @dataclass(frozen=True, slots=True)
@@ -144,11 +138,9 @@ class CatalogueView:
 
 
 __all__ = [
-    "PERCENT_UNITS",
     "SUM_TO_100",
     "WASTEWATER_LEVELS",
     "WASTEWATER_TREATMENT",
     "CatalogueView",
     "Fraction",
-    "is_percent",
 ]

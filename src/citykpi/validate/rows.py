@@ -19,9 +19,10 @@ from datetime import UTC, datetime
 from typing import Final
 
 from citykpi.catalogue import units
+from citykpi.catalogue.units import is_percent
 from citykpi.errors import UnitError
 from citykpi.model import DataQuality, Location
-from citykpi.validate.catalogue_view import CatalogueView, is_percent
+from citykpi.validate.catalogue_view import CatalogueView
 from citykpi.validate.collector import Collector
 from citykpi.validate.reasons import ReasonCode
 
