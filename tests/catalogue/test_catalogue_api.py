@@ -91,3 +91,14 @@ def test_only_enrolment_and_broadband_percentages_may_exceed_100() -> None:
         ("EC: ICT: ICT: 2C", "fixed_broadband_subscriptions", "percent"),
         ("SC: EH: ED: 2C", "school_enrollment", "percent"),
     }
+
+
+def test_shares_of_a_whole_and_nested_levels_are_marked_in_the_catalogue() -> None:
+    from citykpi.catalogue import load_catalogue
+
+    parts = {k.code: k.parts for k in load_catalogue().kpis if k.parts}
+    assert parts == {
+        "EC: I: T: 4A": "sum_to_100",
+        "EN: EN: WA: 1C": "sum_to_100",
+        "EN: EN: WS: 4C": "nested",
+    }

@@ -24,6 +24,7 @@ from citykpi.model import Direction
 Tier = Literal["core", "advanced"]
 KpiType = Literal["smart", "sustainable", "structural"]
 Provenance = Literal["official", "derived"]
+PartsRule = Literal["sum_to_100", "nested"]
 InputKind = Literal["quantity", "count", "boolean"]
 
 _CODE = re.compile(r"^(EC|EN|SC): [A-Z]+: [A-Z]+: \d+[CA]$")
@@ -166,6 +167,13 @@ class Kpi(_Frozen):
     related_standards: tuple[str, ...] = ()
     sources: tuple[str, ...] = ()
     notes: str = ""
+    parts: PartsRule | None = Field(
+        default=None,
+        description=(
+            "How the data points relate: 'sum_to_100' (shares of one whole, VM p32) or 'nested' "
+            "(each data point within the one before, in the order listed, VM p32)."
+        ),
+    )
     data_points: tuple[DataPoint, ...] = Field(min_length=1)
 
     @field_validator("code")

@@ -29,7 +29,6 @@ import numpy as np
 
 from citykpi.sample.cities import CityProfile
 from citykpi.sample.plan import Plan, PointPlan
-from citykpi.sample.targets import NESTED_GROUP
 
 Row = dict[str, str]
 Blocks = dict[tuple[str, int], list[Row]]
@@ -37,6 +36,7 @@ Blocks = dict[tuple[str, int], list[Row]]
 ERROR_COLUMNS: Final[tuple[str, ...]] = ("reason", "city", "year", "code", "row", "description")
 #: A code that is in no catalogue, for the unknown-code error.
 UNKNOWN_CODE: Final = "public_benches_per_km"
+#: The shares-of-a-whole KPI that gets the "does not sum to 100" error.
 MODE_SHARE: Final = "EC: I: T: 4A"
 
 
@@ -144,6 +144,8 @@ def add_errors(
     chosen = [eligible[int(i)] for i in rng.permutation(len(eligible))[:8]]
     places = [(city, int(rng.choice(late))) for city in chosen]
     errors: list[KnownError] = []
+    with_parts = {k.code for k in plan.catalogue.kpis if k.parts}
+    nested = next((k.code for k in plan.catalogue.kpis if k.parts == "nested"), "")
 
     def note(reason: str, place: tuple[str, int], code: str, text: str, row: Row) -> None:
         errors.append(KnownError(reason, place[0], place[1], code, text, row))
@@ -156,7 +158,7 @@ def add_errors(
         and not p.boolean
         and p.target
         and p.target.unit == "percent"
-        and p.kpi_code not in {MODE_SHARE, NESTED_GROUP}
+        and p.kpi_code not in with_parts
         and not p.dp.may_exceed_100
         and not p.shared_whole
     ]
@@ -186,7 +188,7 @@ def add_errors(
         )
     # 4. Wastewater treated to secondary level above the primary level.
     place = places[3]
-    levels = plan.by_kpi.get(NESTED_GROUP, [])
+    levels = plan.by_kpi.get(nested, [])
     if len(levels) >= 2:
         values = [62.0, 71.5, 20.0][: len(levels)]
         values += [10.0] * (len(levels) - len(values))

@@ -39,7 +39,6 @@ from citykpi.model import DataQuality
 from citykpi.sample.cities import CITY_COLUMNS, CityProfile, make_profiles
 from citykpi.sample.deliberate import ERROR_COLUMNS, KnownError, add_errors
 from citykpi.sample.plan import CityYear, Plan, PointPlan, make_plan, size, solve
-from citykpi.sample.targets import NESTED_GROUP, SHARE_GROUPS
 
 RAW_FILE_COLUMNS: Final[tuple[str, ...]] = (
     "city",
@@ -269,15 +268,16 @@ class _CityGenerator:
         return targets
 
     def _shape_groups(self, targets: dict[str, float]) -> None:
-        """Make shares of a whole sum to 100 and treatment levels nest."""
-        for code in SHARE_GROUPS:
-            ids = [p.dp.id for p in self.plan.by_kpi.get(code, []) if p.dp.id in targets]
-            total = sum(targets[i] for i in ids)
-            for i in ids:
-                targets[i] = 100.0 * targets[i] / total if total > 0 else 100.0 / len(ids)
-        levels = [p.dp.id for p in self.plan.by_kpi.get(NESTED_GROUP, []) if p.dp.id in targets]
-        for outer, inner in itertools.pairwise(levels):
-            targets[inner] = min(targets[inner], targets[outer] * 0.95)
+        """Make shares of a whole sum to 100 and nested levels nest (catalogue ``parts``)."""
+        for kpi in self.plan.catalogue.kpis:
+            ids = [p.dp.id for p in self.plan.by_kpi.get(kpi.code, []) if p.dp.id in targets]
+            if kpi.parts == "sum_to_100":
+                total = sum(targets[i] for i in ids)
+                for i in ids:
+                    targets[i] = 100.0 * targets[i] / total if total > 0 else 100.0 / len(ids)
+            elif kpi.parts == "nested":
+                for outer, inner in itertools.pairwise(ids):
+                    targets[inner] = min(targets[inner], targets[outer] * 0.95)
 
     def _values(self, city: CityYear, targets: dict[str, float]) -> dict[str, float]:
         values = {i: size(sizer, city, self.jitter[i]) for i, sizer in self.plan.sizers.items()}

@@ -144,9 +144,4 @@ RANGES: Final[dict[str, Range]] = {
     "local_food_production": Range(5, 60, P),
 }
 
-#: KPIs whose data points are shares of one whole: targets are scaled to sum to 100.
-SHARE_GROUPS: Final[frozenset[str]] = frozenset({"EC: I: T: 4A", "EN: EN: WA: 1C"})
-#: KPI whose data points are nested treatment levels: each level at most the one before.
-NESTED_GROUP: Final = "EN: EN: WS: 4C"
-
-__all__ = ["NESTED_GROUP", "RANGES", "SHARE_GROUPS", "Range"]
+__all__ = ["RANGES", "Range"]

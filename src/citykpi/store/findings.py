@@ -30,7 +30,6 @@ from citykpi.settings import Settings
 from citykpi.store.cities import find_city, find_submission
 from citykpi.store.schema import City, Submission, Value, ValueRevision, on_current_revision
 from citykpi.store.users import Action, Actor
-from citykpi.validate.catalogue_view import SUM_TO_100, WASTEWATER_TREATMENT
 
 #: Inputs used as denominators across the report (VM p31).
 DENOMINATORS: Final = ("population", "households")
@@ -167,12 +166,16 @@ def _ranges(values: list[_Current]) -> list[Finding]:
 
 
 def _shares(values: list[_Current], tolerance: float) -> list[Finding]:
+    # which KPIs are shares of a whole, and which nest, is catalogue data (``parts``)
+    kpis = load_catalogue().kpis
+    sum_to_100 = [k.code for k in kpis if k.parts == "sum_to_100"]
+    nested = [k.code for k in kpis if k.parts == "nested"]
     groups: dict[str, list[_Current]] = defaultdict(list)
     for v in values:
-        if v.kind == "kpi" and v.kpi_code in (*SUM_TO_100, WASTEWATER_TREATMENT):
+        if v.kind == "kpi" and v.kpi_code in (*sum_to_100, *nested):
             groups[v.kpi_code].append(v)
     found: list[Finding] = []
-    for kpi_code in SUM_TO_100:
+    for kpi_code in sum_to_100:
         parts = groups.get(kpi_code, [])
         known = [p.value for p in parts if p.value is not None]
         if not parts or len(known) < len(parts):
@@ -187,17 +190,20 @@ def _shares(values: list[_Current], tolerance: float) -> list[Finding]:
                     f"(tolerance {tolerance:g} points).",
                 )
             )
-    levels = {
-        p.code.rsplit("_", 1)[-1]: p.value
-        for p in groups.get(WASTEWATER_TREATMENT, [])
-        if p.value is not None
-    }
+    for kpi_code in nested:
+        found.extend(_nesting(kpi_code, groups.get(kpi_code, [])))
+    return found
+
+
+def _nesting(kpi_code: str, parts: list[_Current]) -> list[Finding]:
+    levels = {p.code.rsplit("_", 1)[-1]: p.value for p in parts if p.value is not None}
+    found: list[Finding] = []
     for upper, lower in (("primary", "secondary"), ("secondary", "tertiary")):
         if upper in levels and lower in levels and levels[lower] > levels[upper]:
             found.append(
                 Finding(
                     FindingKind.WASTEWATER_NOT_NESTED,
-                    WASTEWATER_TREATMENT,
+                    kpi_code,
                     f"Wastewater {lower} treatment ({levels[lower]:g} %) exceeds {upper} "
                     f"treatment ({levels[upper]:g} %); each level must nest in the one before.",
                 )

@@ -13,8 +13,9 @@ Modelling assumptions, each from the U4SSC verification manual (VM p32) or the K
   the same unit is a part of a whole, so its numerator may not exceed its denominator;
 * an input that is the denominator of some formula (population, households, ...) must be the
   same wherever it is given for one city and year;
-* the data points of Transportation Mode Share and Solid Waste Treatment are shares of one
-  whole and sum to 100; the Wastewater Treatment levels nest (tertiary within secondary within
+* the data points of a KPI marked ``parts: sum_to_100`` in the catalogue (Transportation Mode
+  Share, Solid Waste Treatment) are shares of one whole and sum to 100; the levels of a KPI
+  marked ``parts: nested`` (Wastewater Treatment) nest (tertiary within secondary within
   primary), identified by the words primary/secondary/tertiary in their ids.
 """
 
@@ -27,10 +28,7 @@ from typing import Final
 from citykpi.catalogue import Catalogue, DataPoint, InputDef, Kpi
 from citykpi.catalogue.units import is_percent
 
-#: KPIs whose data points are shares of one whole that must sum to 100 (VM p32).
-SUM_TO_100: Final = ("EC: I: T: 4A", "EN: EN: WA: 1C")
-#: KPI whose data points are treatment levels that must nest (VM p32).
-WASTEWATER_TREATMENT: Final = "EN: EN: WS: 4C"
+#: The levels of a nested KPI (Wastewater Treatment), found by these words in data point ids.
 WASTEWATER_LEVELS: Final = ("primary", "secondary", "tertiary")
 
 
@@ -74,9 +72,13 @@ class CatalogueView:
     substance_of_dp: dict[str, str | None] = field(init=False)
     denominators: frozenset[str] = field(init=False)
     fractions: tuple[Fraction, ...] = field(init=False)
+    sum_to_100: tuple[str, ...] = field(init=False)  # KPI codes with parts: sum_to_100
+    nested: tuple[str, ...] = field(init=False)  # KPI codes with parts: nested
 
     def __post_init__(self) -> None:
         cat = self.catalogue
+        self.sum_to_100 = tuple(k.code for k in cat.kpis if k.parts == "sum_to_100")
+        self.nested = tuple(k.code for k in cat.kpis if k.parts == "nested")
         self.inputs = dict(cat.inputs)
         self.data_points = {}
         self.kpi_of = {}
@@ -138,9 +140,7 @@ class CatalogueView:
 
 
 __all__ = [
-    "SUM_TO_100",
     "WASTEWATER_LEVELS",
-    "WASTEWATER_TREATMENT",
     "CatalogueView",
     "Fraction",
 ]

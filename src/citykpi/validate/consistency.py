@@ -29,9 +29,7 @@ from citykpi.errors import FormulaError
 from citykpi.model import Location
 from citykpi.settings import Settings
 from citykpi.validate.catalogue_view import (
-    SUM_TO_100,
     WASTEWATER_LEVELS,
-    WASTEWATER_TREATMENT,
     CatalogueView,
 )
 from citykpi.validate.collector import Collector
@@ -201,7 +199,7 @@ def check_share_sums(
 ) -> None:
     """Report mode shares and waste-treatment shares that do not sum to 100."""
     tol = settings.share_sum_tolerance
-    for kpi_code in SUM_TO_100:
+    for kpi_code in view.sum_to_100:
         group = view.group(kpi_code)
         if not group:
             continue
@@ -233,7 +231,13 @@ def check_share_sums(
 
 def check_wastewater(found: dict[Submission, Values], view: CatalogueView, out: Collector) -> None:
     """Report wastewater treatment levels that do not nest."""
-    group = view.group(WASTEWATER_TREATMENT)
+    for kpi_code in view.nested:
+        _check_nested(found, view.group(kpi_code), out)
+
+
+def _check_nested(
+    found: dict[Submission, Values], group: tuple[DataPoint, ...], out: Collector
+) -> None:
     levels: dict[str, DataPoint] = {}
     for level in WASTEWATER_LEVELS:
         match = [dp for dp in group if level in dp.id.lower()]
