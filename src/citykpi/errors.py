@@ -28,6 +28,17 @@ class InputError(CityKpiError, ValueError):
     """A user's input file cannot be read (missing, wrong format, wrong columns)."""
 
 
+class OutputExistsError(InputError):
+    """An output file exists and the caller did not ask to replace it (``force`` / ``--force``).
+
+    ``paths`` lists every file that would have been overwritten.
+    """
+
+    def __init__(self, message: str, *, paths: tuple[str, ...] = ()) -> None:
+        super().__init__(message)
+        self.paths = paths
+
+
 class ValidationFailed(CityKpiError, ValueError):
     """Validation found errors; the attached report lists every one of them."""
 
@@ -64,6 +75,7 @@ __all__ = [
     "IndexComputationError",
     "InputError",
     "NotFound",
+    "OutputExistsError",
     "PermissionDenied",
     "SpecError",
     "StoreError",
