@@ -13,8 +13,10 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from citykpi.catalogue import units
+from citykpi.catalogue.codes import normalise_code
 from citykpi.catalogue.formula import Formula, evaluate_formula, parse_formula
 from citykpi.catalogue.functions import FUNCTIONS
+from citykpi.catalogue.index import CatalogueIndex, DataPointMeta, catalogue_index
 from citykpi.catalogue.loader import DATA_DIR, Catalogue, load_catalogue
 from citykpi.catalogue.schema import DataPoint, InputDef, Kpi
 from citykpi.errors import FormulaError
@@ -52,12 +54,16 @@ __all__ = [
     "DATA_DIR",
     "FUNCTIONS",
     "Catalogue",
+    "CatalogueIndex",
     "DataPoint",
+    "DataPointMeta",
     "Formula",
     "InputDef",
     "Kpi",
+    "catalogue_index",
     "evaluate",
     "load_catalogue",
+    "normalise_code",
     "parse_formula",
     "units",
 ]

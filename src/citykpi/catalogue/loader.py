@@ -28,6 +28,7 @@ import pint
 import yaml
 from pydantic import BaseModel, ValidationError
 
+from citykpi.catalogue.codes import normalise_code
 from citykpi.catalogue.formula import check_inputs, check_units, parse_formula
 from citykpi.catalogue.schema import DataPoint, Framework, InputDef, Kpi
 from citykpi.catalogue.units import parse_unit
@@ -59,10 +60,6 @@ class _Problem:
         return f"{', '.join(where)}: {self.message}"
 
 
-def _normal_code(text: str) -> str:
-    return "".join(text.split()).upper()
-
-
 class Catalogue:
     """The loaded, checked U4SSC catalogue.
 
@@ -76,6 +73,9 @@ class Catalogue:
         The KPIs in code order (the order of the published framework).
     inputs
         The raw-input registry, by input id.
+    derived
+        Views derived from the catalogue and kept with it (the
+        :func:`~citykpi.catalogue.index.catalogue_index`), so they live as long as it does.
     """
 
     def __init__(
@@ -91,10 +91,11 @@ class Catalogue:
         self.kpis: Final[tuple[Kpi, ...]] = kpis
         self.inputs: Final[Mapping[str, InputDef]] = MappingProxyType(dict(inputs))
         self.root: Final[Path] = root
+        self.derived: Final[dict[str, object]] = {}
         self._by_key: dict[str, Kpi] = {}
         for k in kpis:
-            self._by_key[_normal_code(k.code)] = k
-            self._by_key[k.slug.upper()] = k
+            self._by_key[normalise_code(k.code)] = k
+            self._by_key[normalise_code(k.slug)] = k
         self._points: dict[str, tuple[Kpi, DataPoint]] = {
             dp.id: (k, dp) for k in kpis for dp in k.data_points
         }
@@ -112,7 +113,7 @@ class Catalogue:
         CatalogueError
             When no KPI matches; the message names the closest codes.
         """
-        found = self._by_key.get(_normal_code(code_or_slug))
+        found = self._by_key.get(normalise_code(code_or_slug))
         if found is not None:
             return found
         candidates = [k.code for k in self.kpis] + [k.slug for k in self.kpis]

@@ -145,6 +145,13 @@ class DataPoint(_Frozen):
         default=False,
         description="A percentage above 100 is legitimate (e.g. gross school enrolment).",
     )
+    nests_in: str | None = Field(
+        default=None,
+        description=(
+            "Id of the data point of the same KPI that this one lies within (only on a KPI "
+            "with 'parts: nested'), e.g. secondary wastewater treatment nests in primary."
+        ),
+    )
     notes: str = ""
 
 
@@ -171,7 +178,8 @@ class Kpi(_Frozen):
         default=None,
         description=(
             "How the data points relate: 'sum_to_100' (shares of one whole, VM p32) or 'nested' "
-            "(each data point within the one before, in the order listed, VM p32)."
+            "(levels within one another, each inner level naming its outer one in 'nests_in', "
+            "VM p32)."
         ),
     )
     data_points: tuple[DataPoint, ...] = Field(min_length=1)
@@ -195,6 +203,43 @@ class Kpi(_Frozen):
             msg = f"SDG targets {bad!r} are not in the form '11.6' or '16.b'"
             raise ValueError(msg)
         return value
+
+    @model_validator(mode="after")
+    def _nesting(self) -> Kpi:
+        """Check that ``nests_in`` names another data point of this nested KPI, without a loop."""
+        outer_of = {dp.id: dp.nests_in for dp in self.data_points if dp.nests_in is not None}
+        if self.parts != "nested":
+            if outer_of:
+                msg = (
+                    f"data point(s) {sorted(outer_of)!r} state nests_in but the KPI is not "
+                    "'parts: nested'; add 'parts: nested' or remove nests_in."
+                )
+                raise ValueError(msg)
+            return self
+        ids = [dp.id for dp in self.data_points]
+        if not outer_of:
+            msg = (
+                "is 'parts: nested' but no data point states nests_in; give each inner level "
+                "the id of the level it lies within."
+            )
+            raise ValueError(msg)
+        for inner, outer in outer_of.items():
+            if outer == inner or outer not in ids:
+                msg = (
+                    f"data point {inner!r} nests_in {outer!r}, which is not another data point "
+                    f"of this KPI; use one of {[i for i in ids if i != inner]!r}."
+                )
+                raise ValueError(msg)
+        for start in outer_of:
+            seen = {start}
+            step: str | None = outer_of[start]
+            while step is not None:
+                if step in seen:
+                    msg = f"the nests_in of data point {start!r} lead round in a loop; break it."
+                    raise ValueError(msg)
+                seen.add(step)
+                step = outer_of.get(step)
+        return self
 
     @model_validator(mode="before")
     @classmethod
