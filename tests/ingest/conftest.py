@@ -6,8 +6,9 @@ from collections.abc import Callable
 
 import pandas as pd
 import pytest
-from ingestkit import Catalogue, small_catalogue
+from ingestkit import small_catalogue
 
+from citykpi.catalogue import Catalogue
 from citykpi.model import RAW_COLUMNS
 
 

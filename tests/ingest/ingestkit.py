@@ -1,54 +1,73 @@
 """A small catalogue for the reader tests, so expected frames do not move with the bundled data.
 
-It has the shape of :class:`citykpi.ingest.CatalogueView`: a few inputs (one yes/no), a
-single-point KPI and a multi-point KPI, on two dimension sheets plus "General".
+It is a real :class:`citykpi.catalogue.Catalogue`, built from the schema models without the YAML
+loader: a few inputs (one yes/no), a single-point KPI and a multi-point KPI, on two dimension
+sheets plus "General".
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from pathlib import Path
+
+from citykpi.catalogue import Catalogue, DataPoint, InputDef, Kpi
+from citykpi.catalogue.schema import Category, Dimension, Framework, SubDimension
+from citykpi.model import Direction
 
 
-@dataclass(frozen=True)
-class Input:
-    id: str
-    name: str
-    unit: str
-    description: str
-    kind: str
-    sheet: str
-    feeds: tuple[str, ...] = ()
+def _input(
+    id: str, name: str, unit: str, description: str, kind: str, sheet: str, feeds: tuple[str, ...]
+) -> InputDef:
+    return InputDef.model_validate(
+        {
+            "id": id,
+            "name": name,
+            "unit": unit,
+            "description": description,
+            "kind": kind,
+            "sheet": sheet,
+            "feeds": feeds,
+        }
+    )
 
 
-@dataclass(frozen=True)
-class Point:
-    id: str
-    name: str
-    unit: str
-    inputs: tuple[str, ...] = ()
+def _kpi(
+    code: str, slug: str, name: str, dimension: str, unit: str, points: tuple[DataPoint, ...]
+) -> Kpi:
+    return Kpi(
+        code=code,
+        slug=slug,
+        name=name,
+        dimension=dimension,
+        sub_dimension=dimension,
+        category=name,
+        tier="core",
+        unit=unit,
+        direction=Direction.HIGHER,
+        provenance="derived",
+        definition=name,
+        data_points=points,
+    )
 
 
-@dataclass(frozen=True)
-class Kpi:
-    code: str
-    slug: str
-    name: str
-    dimension: str
-    data_points: tuple[Point, ...]
+def _framework() -> Framework:
+    def dimension(code: str, name: str, category: str) -> Dimension:
+        sub = SubDimension(code=code, name=name, categories=(Category(code=code, name=category),))
+        return Dimension(code=code, name=name, file=f"{code}.yaml", sub_dimensions=(sub,))
 
-
-@dataclass(frozen=True)
-class Catalogue:
-    version: str
-    kpis: Sequence[Kpi]
-    inputs: Mapping[str, Input] = field(default_factory=dict)
+    return Framework(
+        version="test-1",
+        title="Reader test catalogue",
+        dimensions=(
+            dimension("EC", "Economy", "Household Internet Access"),
+            dimension("EN", "Environment", "Air Pollution"),
+        ),
+    )
 
 
 def small_catalogue() -> Catalogue:
-    """Return the test catalogue: 4 inputs, 2 KPIs, 3 data points."""
+    """Return the test catalogue: 5 inputs, 2 KPIs, 3 data points."""
     inputs = (
-        Input(
+        _input(
             "population",
             "Population",
             "count",
@@ -57,7 +76,7 @@ def small_catalogue() -> Catalogue:
             "General",
             ("household_internet_access",),
         ),
-        Input(
+        _input(
             "households",
             "Households",
             "count",
@@ -66,7 +85,7 @@ def small_catalogue() -> Catalogue:
             "General",
             ("household_internet_access",),
         ),
-        Input(
+        _input(
             "households_with_internet",
             "Households with Internet",
             "count",
@@ -75,7 +94,7 @@ def small_catalogue() -> Catalogue:
             "Economy",
             ("household_internet_access",),
         ),
-        Input(
+        _input(
             "pm25_concentration",
             "PM2.5 annual mean",
             "ug/m**3",
@@ -84,7 +103,7 @@ def small_catalogue() -> Catalogue:
             "Environment",
             ("air_pollution_pm25",),
         ),
-        Input(
+        _input(
             "open_data_portal",
             "Open data portal",
             "dimensionless",
@@ -95,29 +114,43 @@ def small_catalogue() -> Catalogue:
         ),
     )
     kpis = (
-        Kpi(
+        _kpi(
             "EC: ICT: ICT: 1C",
             "household_internet_access",
             "Household Internet Access",
             "Economy",
+            "percent",
             (
-                Point(
-                    "household_internet_access",
-                    "Household Internet Access",
-                    "percent",
-                    ("households_with_internet", "households"),
+                DataPoint(
+                    id="household_internet_access",
+                    name="Household Internet Access",
+                    unit="percent",
+                    formula="households_with_internet / households * 100",
+                    inputs=("households_with_internet", "households"),
                 ),
             ),
         ),
-        Kpi(
+        _kpi(
             "EN: EN: AQ: 1C",
             "air_pollution",
             "Air Pollution",
             "Environment",
+            "ug/m**3",
             (
-                Point("air_pollution_pm25", "PM2.5", "ug/m**3", ("pm25_concentration",)),
-                Point("air_pollution_pm10", "PM10", "ug/m**3"),
+                DataPoint(
+                    id="air_pollution_pm25",
+                    name="PM2.5",
+                    unit="ug/m**3",
+                    formula="pm25_concentration",
+                    inputs=("pm25_concentration",),
+                ),
+                DataPoint(id="air_pollution_pm10", name="PM10", unit="ug/m**3", formula="0"),
             ),
         ),
     )
-    return Catalogue("test-1", kpis, {i.id: i for i in inputs})
+    return Catalogue(
+        framework=_framework(),
+        kpis=kpis,
+        inputs={i.id: i for i in inputs},
+        root=Path(__file__).resolve().parent,
+    )

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from citykpi.ingest.catalogue_view import CatalogueView, CodeError, CodeIndex, Resolved
+from citykpi.catalogue import Catalogue, catalogue_index
+from citykpi.catalogue.codes import CodeError, Resolved
 
 
 @pytest.mark.parametrize(
@@ -25,9 +26,9 @@ from citykpi.ingest.catalogue_view import CatalogueView, CodeError, CodeIndex, R
     ],
 )
 def test_resolve(
-    catalogue: CatalogueView, code: str, data_point: str, kind: str, expected: Resolved
+    catalogue: Catalogue, code: str, data_point: str, kind: str, expected: Resolved
 ) -> None:
-    assert CodeIndex(catalogue).resolve(code, data_point=data_point, kind=kind) == expected
+    assert catalogue_index(catalogue).resolve(code, data_point=data_point, kind=kind) == expected
 
 
 @pytest.mark.parametrize(
@@ -49,8 +50,8 @@ def test_resolve(
     ],
 )
 def test_resolve_refuses_a_kpi_code_without_its_data_point(
-    catalogue: CatalogueView, code: str, data_point: str, reason: str, match: str
+    catalogue: Catalogue, code: str, data_point: str, reason: str, match: str
 ) -> None:
     with pytest.raises(CodeError, match=match) as caught:
-        CodeIndex(catalogue).resolve(code, data_point=data_point)
+        catalogue_index(catalogue).resolve(code, data_point=data_point)
     assert caught.value.reason == reason

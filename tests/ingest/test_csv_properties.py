@@ -11,7 +11,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from ingestkit import small_catalogue
 
-from citykpi.ingest import CatalogueView, read_file
+from citykpi.catalogue import Catalogue
+from citykpi.ingest import read_file
 
 CODES = ["population", "households", "households_with_internet", "pm25_concentration"]
 cells = st.one_of(
@@ -30,7 +31,7 @@ rows = st.lists(
     min_size=1,
     max_size=20,
 )
-CATALOGUE: CatalogueView = small_catalogue()
+CATALOGUE: Catalogue = small_catalogue()
 
 
 @settings(max_examples=60, deadline=None)

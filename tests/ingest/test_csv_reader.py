@@ -11,7 +11,8 @@ import pandas as pd
 import pytest
 from pandas.testing import assert_frame_equal
 
-from citykpi.ingest import CatalogueView, read_file
+from citykpi.catalogue import Catalogue
+from citykpi.ingest import read_file
 from citykpi.model import Severity
 
 FrameOf = Callable[[list[tuple[object, ...]]], pd.DataFrame]
@@ -24,9 +25,7 @@ def write(tmp_path: Path, name: str, text: str, encoding: str = "utf-8") -> Path
     return path
 
 
-def test_long_csv_is_read_exactly(
-    tmp_path: Path, catalogue: CatalogueView, frame_of: FrameOf
-) -> None:
+def test_long_csv_is_read_exactly(tmp_path: Path, catalogue: Catalogue, frame_of: FrameOf) -> None:
     path = write(
         tmp_path,
         "raw.csv",
@@ -88,7 +87,7 @@ def test_long_csv_is_read_exactly(
 
 
 def test_long_csv_with_semicolons_bom_and_optional_columns(
-    tmp_path: Path, catalogue: CatalogueView, frame_of: FrameOf
+    tmp_path: Path, catalogue: Catalogue, frame_of: FrameOf
 ) -> None:
     path = write(
         tmp_path,
@@ -105,7 +104,7 @@ def test_long_csv_with_semicolons_bom_and_optional_columns(
 
 
 def test_wide_csv_gives_one_row_per_filled_cell(
-    tmp_path: Path, catalogue: CatalogueView, frame_of: FrameOf
+    tmp_path: Path, catalogue: Catalogue, frame_of: FrameOf
 ) -> None:
     path = write(
         tmp_path,
@@ -152,7 +151,7 @@ def test_wide_csv_gives_one_row_per_filled_cell(
 
 
 def test_a_cp1252_file_is_read_with_a_warning(
-    tmp_path: Path, catalogue: CatalogueView, frame_of: FrameOf
+    tmp_path: Path, catalogue: Catalogue, frame_of: FrameOf
 ) -> None:
     text = "city,year,code,value,source\nMålby,2024,population,100,Bureau d'étude\n"
     path = write(tmp_path, "latin.csv", text, encoding="cp1252")
@@ -234,7 +233,7 @@ def test_a_cp1252_file_is_read_with_a_warning(
 )
 def test_structural_problems_become_issues(
     tmp_path: Path,
-    catalogue: CatalogueView,
+    catalogue: Catalogue,
     text: str,
     reason: str,
     row: int | None,
@@ -257,7 +256,7 @@ def test_structural_problems_become_issues(
 
 
 def test_good_rows_are_kept_next_to_a_bad_one(
-    tmp_path: Path, catalogue: CatalogueView, frame_of: FrameOf
+    tmp_path: Path, catalogue: Catalogue, frame_of: FrameOf
 ) -> None:
     path = write(
         tmp_path,

@@ -12,12 +12,13 @@ import pandas as pd
 import pytest
 from pandas.testing import assert_frame_equal
 
-from citykpi.ingest import CatalogueView, read_file
+from citykpi.catalogue import Catalogue
+from citykpi.ingest import read_file
 
 FrameOf = Callable[[list[tuple[object, ...]]], pd.DataFrame]
 
 
-def test_array_of_records(tmp_path: Path, catalogue: CatalogueView, frame_of: FrameOf) -> None:
+def test_array_of_records(tmp_path: Path, catalogue: Catalogue, frame_of: FrameOf) -> None:
     path = tmp_path / "raw.json"
     records = [
         {
@@ -77,7 +78,7 @@ def test_array_of_records(tmp_path: Path, catalogue: CatalogueView, frame_of: Fr
 
 
 def test_one_submission_with_values(
-    tmp_path: Path, catalogue: CatalogueView, frame_of: FrameOf
+    tmp_path: Path, catalogue: Catalogue, frame_of: FrameOf
 ) -> None:
     path = tmp_path / "aldmoor.json"
     document = {
@@ -139,7 +140,7 @@ def test_one_submission_with_values(
     ],
 )
 def test_structural_problems_become_issues(
-    tmp_path: Path, catalogue: CatalogueView, text: str, reason: str, row: int | None, match: str
+    tmp_path: Path, catalogue: Catalogue, text: str, reason: str, row: int | None, match: str
 ) -> None:
     path = tmp_path / "bad.json"
     path.write_text(text, encoding="utf-8")

@@ -6,11 +6,12 @@ from pathlib import Path
 
 import pytest
 
+from citykpi.catalogue import Catalogue
 from citykpi.errors import InputError
-from citykpi.ingest import CatalogueView, read_files
+from citykpi.ingest import read_files
 
 
-def test_rows_keep_the_order_of_files_and_rows(tmp_path: Path, catalogue: CatalogueView) -> None:
+def test_rows_keep_the_order_of_files_and_rows(tmp_path: Path, catalogue: Catalogue) -> None:
     first = tmp_path / "b.csv"
     first.write_text("city,year,code,value\nB,2024,population,2\nB,2024,households,1\n")
     second = tmp_path / "a.json"
@@ -25,7 +26,7 @@ def test_rows_keep_the_order_of_files_and_rows(tmp_path: Path, catalogue: Catalo
 
 
 def test_a_missing_path_raises_before_anything_is_read(
-    tmp_path: Path, catalogue: CatalogueView
+    tmp_path: Path, catalogue: Catalogue
 ) -> None:
     good = tmp_path / "good.csv"
     good.write_text("city,year,code,value\n")
@@ -44,7 +45,7 @@ def test_a_missing_path_raises_before_anything_is_read(
     ],
 )
 def test_an_unsupported_extension_is_an_issue(
-    tmp_path: Path, catalogue: CatalogueView, name: str, fix: str
+    tmp_path: Path, catalogue: Catalogue, name: str, fix: str
 ) -> None:
     path = tmp_path / name
     path.write_bytes(b"whatever")
@@ -56,12 +57,12 @@ def test_an_unsupported_extension_is_an_issue(
     assert fix in result.issues[0].message
 
 
-def test_a_folder_is_an_issue(tmp_path: Path, catalogue: CatalogueView) -> None:
+def test_a_folder_is_an_issue(tmp_path: Path, catalogue: Catalogue) -> None:
     result = read_files([tmp_path], catalogue=catalogue)
     assert [i.reason for i in result.issues] == ["not_a_file"]
 
 
-def test_no_files_give_an_empty_table_with_the_raw_columns(catalogue: CatalogueView) -> None:
+def test_no_files_give_an_empty_table_with_the_raw_columns(catalogue: Catalogue) -> None:
     result = read_files([], catalogue=catalogue)
     assert result.frame.empty
     assert result.frame.dtypes.to_dict() == {

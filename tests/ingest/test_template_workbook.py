@@ -14,9 +14,10 @@ from openpyxl.worksheet.worksheet import Worksheet
 from pandas.testing import assert_frame_equal
 from typer.testing import CliRunner
 
+from citykpi.catalogue import Catalogue
 from citykpi.cli.main import build_app
 from citykpi.errors import InputError
-from citykpi.ingest import CatalogueView, read_file, write_template
+from citykpi.ingest import read_file, write_template
 from citykpi.ingest import template_layout as layout
 from citykpi.model import DataQuality
 
@@ -34,9 +35,7 @@ def column(ws: Worksheet, col: int) -> list[object]:
     return [ws.cell(row=r, column=col).value for r in range(layout.HEADER_ROW + 1, ws.max_row + 1)]
 
 
-def test_layout_asks_for_each_input_once_on_its_sheet(
-    tmp_path: Path, catalogue: CatalogueView
-) -> None:
+def test_layout_asks_for_each_input_once_on_its_sheet(tmp_path: Path, catalogue: Catalogue) -> None:
     path = write_template("Aldmoor", 2024, tmp_path / "t.xlsx", catalogue=catalogue)
     book = load_workbook(path)
     assert book.sheetnames == ["Cover", "General", "Economy", "Environment", "KPI results"]
@@ -66,7 +65,7 @@ def test_layout_asks_for_each_input_once_on_its_sheet(
 
 
 def test_ids_are_protected_and_the_cells_to_fill_are_not(
-    tmp_path: Path, catalogue: CatalogueView
+    tmp_path: Path, catalogue: Catalogue
 ) -> None:
     path = write_template("Aldmoor", 2024, tmp_path / "t.xlsx", catalogue=catalogue)
     book = load_workbook(path)
@@ -84,7 +83,7 @@ def test_ids_are_protected_and_the_cells_to_fill_are_not(
 
 
 def test_data_quality_and_yes_no_cells_have_drop_downs(
-    tmp_path: Path, catalogue: CatalogueView
+    tmp_path: Path, catalogue: Catalogue
 ) -> None:
     path = write_template("Aldmoor", 2024, tmp_path / "t.xlsx", catalogue=catalogue)
     ws = sheet(path, "Economy")
@@ -122,7 +121,7 @@ def fill(path: Path) -> None:
 
 
 def test_round_trip_gives_back_exactly_what_was_filled_in(
-    tmp_path: Path, catalogue: CatalogueView, frame_of: FrameOf
+    tmp_path: Path, catalogue: Catalogue, frame_of: FrameOf
 ) -> None:
     path = write_template("Aldmoor", 2024, tmp_path / "t.xlsx", catalogue=catalogue)
     fill(path)
@@ -227,7 +226,7 @@ def test_round_trip_gives_back_exactly_what_was_filled_in(
     assert result.issues == ()
 
 
-def test_an_unfilled_template_reads_as_no_values(tmp_path: Path, catalogue: CatalogueView) -> None:
+def test_an_unfilled_template_reads_as_no_values(tmp_path: Path, catalogue: Catalogue) -> None:
     path = write_template("Aldmoor", 2024, tmp_path / "t.xlsx", catalogue=catalogue)
     result = read_file(path, catalogue=catalogue)
     assert result.frame.empty
@@ -242,7 +241,7 @@ def test_an_unfilled_template_reads_as_no_values(tmp_path: Path, catalogue: Cata
     ],
 )
 def test_a_cover_without_city_or_year_is_one_issue(
-    tmp_path: Path, catalogue: CatalogueView, ref: str, value: object, reason: str, match: str
+    tmp_path: Path, catalogue: Catalogue, ref: str, value: object, reason: str, match: str
 ) -> None:
     path = write_template("Aldmoor", 2024, tmp_path / "t.xlsx", catalogue=catalogue)
     fill(path)
@@ -256,7 +255,7 @@ def test_a_cover_without_city_or_year_is_one_issue(
 
 
 def test_an_existing_file_is_never_overwritten_unless_asked(
-    tmp_path: Path, catalogue: CatalogueView
+    tmp_path: Path, catalogue: Catalogue
 ) -> None:
     path = tmp_path / "mine.xlsx"
     path.write_bytes(b"precious")
@@ -277,7 +276,7 @@ def test_an_existing_file_is_never_overwritten_unless_asked(
     ],
 )
 def test_bad_arguments_are_refused(
-    tmp_path: Path, catalogue: CatalogueView, city: str, year: int, name: str, match: str
+    tmp_path: Path, catalogue: Catalogue, city: str, year: int, name: str, match: str
 ) -> None:
     with pytest.raises(InputError, match=match):
         write_template(city, year, tmp_path / name, catalogue=catalogue)

@@ -9,7 +9,8 @@ import pandas as pd
 from openpyxl import Workbook
 from pandas.testing import assert_frame_equal
 
-from citykpi.ingest import CatalogueView, read_file
+from citykpi.catalogue import Catalogue
+from citykpi.ingest import read_file
 from citykpi.model import Severity
 
 FrameOf = Callable[[list[tuple[object, ...]]], pd.DataFrame]
@@ -26,7 +27,7 @@ def workbook(path: Path, sheets: dict[str, Sequence[Sequence[object]]]) -> Path:
     return path
 
 
-def test_long_and_wide_sheets(tmp_path: Path, catalogue: CatalogueView, frame_of: FrameOf) -> None:
+def test_long_and_wide_sheets(tmp_path: Path, catalogue: Catalogue, frame_of: FrameOf) -> None:
     path = workbook(
         tmp_path / "raw.xlsx",
         {
@@ -84,7 +85,7 @@ def test_long_and_wide_sheets(tmp_path: Path, catalogue: CatalogueView, frame_of
 
 
 def test_an_unknown_sheet_next_to_a_good_one_is_a_warning(
-    tmp_path: Path, catalogue: CatalogueView
+    tmp_path: Path, catalogue: Catalogue
 ) -> None:
     path = workbook(
         tmp_path / "raw.xlsx",
@@ -99,30 +100,26 @@ def test_an_unknown_sheet_next_to_a_good_one_is_a_warning(
     assert "sheet 'Notes' has neither the long layout" in result.issues[0].message
 
 
-def test_a_workbook_with_no_known_sheet_is_an_error(
-    tmp_path: Path, catalogue: CatalogueView
-) -> None:
+def test_a_workbook_with_no_known_sheet_is_an_error(tmp_path: Path, catalogue: Catalogue) -> None:
     path = workbook(tmp_path / "raw.xlsx", {"Notes": [["hello"]]})
     result = read_file(path, catalogue=catalogue)
     assert [(i.reason, i.severity) for i in result.issues] == [("unknown_layout", Severity.ERROR)]
 
 
-def test_an_empty_workbook_is_reported(tmp_path: Path, catalogue: CatalogueView) -> None:
+def test_an_empty_workbook_is_reported(tmp_path: Path, catalogue: Catalogue) -> None:
     path = workbook(tmp_path / "raw.xlsx", {"Sheet": []})
     result = read_file(path, catalogue=catalogue)
     assert [i.reason for i in result.issues] == ["empty_file"]
 
 
-def test_a_missing_column_names_the_sheet(tmp_path: Path, catalogue: CatalogueView) -> None:
+def test_a_missing_column_names_the_sheet(tmp_path: Path, catalogue: Catalogue) -> None:
     path = workbook(tmp_path / "raw.xlsx", {"Data": [["city", "code", "value"], ["A", "x", 1]]})
     result = read_file(path, catalogue=catalogue)
     assert [(i.reason, i.location.field) for i in result.issues] == [("missing_column", "year")]
     assert f"{path} sheet 'Data' lacks the required column(s) 'year'" in result.issues[0].message
 
 
-def test_a_file_that_is_not_a_workbook_is_unreadable(
-    tmp_path: Path, catalogue: CatalogueView
-) -> None:
+def test_a_file_that_is_not_a_workbook_is_unreadable(tmp_path: Path, catalogue: Catalogue) -> None:
     path = tmp_path / "fake.xlsx"
     path.write_text("city,year,code,value\n", encoding="utf-8")
     result = read_file(path, catalogue=catalogue)

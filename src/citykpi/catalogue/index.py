@@ -269,19 +269,21 @@ class CatalogueIndex:
         return self.codes.resolve(code, data_point=data_point, kind=kind)
 
 
-def catalogue_index(catalogue: Catalogue | None = None) -> CatalogueIndex:
+def catalogue_index(catalogue: Catalogue | CatalogueIndex | None = None) -> CatalogueIndex:
     """Return the index of ``catalogue``, built on first use and then kept with it.
 
     Parameters
     ----------
     catalogue
-        A loaded catalogue; None for the bundled one.
+        A loaded catalogue, or its index (returned as is); None for the bundled catalogue.
 
     Returns
     -------
     CatalogueIndex
         The same object for every call with the same catalogue.
     """
+    if isinstance(catalogue, CatalogueIndex):
+        return catalogue
     cat = load_catalogue() if catalogue is None else catalogue
     found = cat.derived.get("index")
     if isinstance(found, CatalogueIndex):

@@ -22,14 +22,13 @@ code in any spacing (``"EC:ICT:ICT:1C"``) with a ``data_point`` column, or alone
 has one data point.
 """
 
-from citykpi.ingest.catalogue_view import CatalogueView, normalise_code
+from citykpi.catalogue import normalise_code
 from citykpi.ingest.readers import read_file, read_files
 from citykpi.ingest.table import IngestReason, IngestResult
 from citykpi.ingest.template import write_template
 from citykpi.ingest.values import normalise_quality, parse_value
 
 __all__ = [
-    "CatalogueView",
     "IngestReason",
     "IngestResult",
     "normalise_code",

@@ -12,8 +12,8 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Final, Protocol
 
+from citykpi.catalogue import Catalogue, CatalogueIndex, catalogue_index
 from citykpi.errors import InputError
-from citykpi.ingest.catalogue_view import CatalogueView, CodeIndex, default_catalogue
 from citykpi.ingest.csv_reader import read_csv
 from citykpi.ingest.json_reader import read_json
 from citykpi.ingest.table import IngestReason, IngestResult, RawTableBuilder, issue
@@ -56,7 +56,7 @@ _HINTS: Final[dict[str, str]] = {
 
 
 def read_files(
-    paths: Iterable[str | Path], *, catalogue: CatalogueView | None = None
+    paths: Iterable[str | Path], *, catalogue: Catalogue | CatalogueIndex | None = None
 ) -> IngestResult:
     """Read raw inputs from CSV, XLSX and JSON files into one raw long table.
 
@@ -65,7 +65,7 @@ def read_files(
     paths
         Files to read, in order; rows keep that order and the order within each file.
     catalogue
-        The catalogue that resolves codes; the bundled one by default.
+        The catalogue (or its index) that resolves codes; the bundled one by default.
 
     Returns
     -------
@@ -85,14 +85,15 @@ def read_files(
             "current folder."
         )
         raise InputError(msg)
-    index = CodeIndex(catalogue if catalogue is not None else default_catalogue())
-    builder = RawTableBuilder(index)
+    builder = RawTableBuilder(catalogue_index(catalogue))
     for path in files:
         _read_one(path, builder)
     return builder.result()
 
 
-def read_file(path: str | Path, *, catalogue: CatalogueView | None = None) -> IngestResult:
+def read_file(
+    path: str | Path, *, catalogue: Catalogue | CatalogueIndex | None = None
+) -> IngestResult:
     """Read one raw-input file; see :func:`read_files`."""
     return read_files([path], catalogue=catalogue)
 

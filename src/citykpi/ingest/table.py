@@ -22,7 +22,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from citykpi.ingest.catalogue_view import CodeError, CodeIndex
+from citykpi.catalogue.codes import CodeError
+from citykpi.catalogue.index import CatalogueIndex
 from citykpi.ingest.values import CellValue, normalise_quality, parse_value, parse_year, raw_text
 from citykpi.model import RAW_COLUMNS, Issue, Location, Severity
 
@@ -114,7 +115,7 @@ def _typed(frame: pd.DataFrame) -> pd.DataFrame:
 class RawTableBuilder:
     """Collect records and issues from any number of files, then build the raw table."""
 
-    index: CodeIndex
+    index: CatalogueIndex
     issues: list[Issue] = field(default_factory=list)
     _columns: dict[str, list[object]] = field(default_factory=lambda: {c: [] for c in RAW_COLUMNS})
 

@@ -31,9 +31,9 @@ from openpyxl.workbook.protection import WorkbookProtection
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 
+from citykpi.catalogue import Catalogue, InputDef, load_catalogue
 from citykpi.errors import InputError
 from citykpi.ingest import template_layout as layout
-from citykpi.ingest.catalogue_view import CatalogueView, InputView, default_catalogue
 from citykpi.model import DataQuality
 
 _FILL: Final = PatternFill("solid", start_color="FFF2CC", end_color="FFF2CC")  # orange-ish cells
@@ -61,7 +61,7 @@ def write_template(
     year: int,
     path: str | Path,
     *,
-    catalogue: CatalogueView | None = None,
+    catalogue: Catalogue | None = None,
     overwrite: bool = False,
 ) -> Path:
     """Write the data-collection workbook for one city and year.
@@ -93,7 +93,7 @@ def write_template(
     """
     target = Path(path)
     _check_arguments(city, year, target, overwrite=overwrite)
-    cat = catalogue if catalogue is not None else default_catalogue()
+    cat = catalogue if catalogue is not None else load_catalogue()
     workbook = build_workbook(city.strip(), year, cat)
     buffer = io.BytesIO()
     workbook.save(buffer)
@@ -130,7 +130,7 @@ def _check_arguments(city: str, year: int, target: Path, *, overwrite: bool) -> 
         raise InputError(msg)
 
 
-def build_workbook(city: str, year: int, catalogue: CatalogueView) -> Workbook:
+def build_workbook(city: str, year: int, catalogue: Catalogue) -> Workbook:
     """Return the template workbook in memory (see :func:`write_template`)."""
     workbook = Workbook()
     cover = workbook.active
@@ -187,14 +187,14 @@ def _write_cover(ws: Worksheet, city: str, year: int, version: str) -> None:
     ws.protection.sheet = True
 
 
-def _inputs_by_sheet(catalogue: CatalogueView) -> list[tuple[str, list[InputView]]]:
+def _inputs_by_sheet(catalogue: Catalogue) -> list[tuple[str, list[InputDef]]]:
     """Group the inputs by sheet: General, then dimensions in catalogue order; by first KPI fed."""
     order: dict[str, int] = {}
     for kpi in catalogue.kpis:
         for dp in kpi.data_points:
             order.setdefault(dp.id, len(order))
     # Shared inputs (population, households, area, ...) come first: most KPIs need them.
-    sheets: dict[str, list[InputView]] = {"General": []}
+    sheets: dict[str, list[InputDef]] = {"General": []}
     sheets.update({kpi.dimension: [] for kpi in catalogue.kpis})
     for item in catalogue.inputs.values():
         sheets.setdefault(item.sheet, []).append(item)
@@ -204,7 +204,7 @@ def _inputs_by_sheet(catalogue: CatalogueView) -> list[tuple[str, list[InputView
     return [(sheet, items) for sheet, items in sheets.items() if items]
 
 
-def _feeds(item: InputView, catalogue: CatalogueView) -> str:
+def _feeds(item: InputDef, catalogue: Catalogue) -> str:
     codes: list[str] = []
     fed = set(item.feeds)
     for kpi in catalogue.kpis:
@@ -248,7 +248,7 @@ def _unlock_inputs(ws: Worksheet, row: int) -> None:
 
 
 def _write_inputs(
-    ws: Worksheet, dimension: str, inputs: Sequence[InputView], catalogue: CatalogueView
+    ws: Worksheet, dimension: str, inputs: Sequence[InputDef], catalogue: Catalogue
 ) -> None:
     _start_sheet(
         ws,
@@ -280,7 +280,7 @@ def _write_inputs(
     ws.protection.sheet = True
 
 
-def _write_kpis(ws: Worksheet, catalogue: CatalogueView) -> None:
+def _write_kpis(ws: Worksheet, catalogue: Catalogue) -> None:
     _start_sheet(
         ws,
         "KPI results reported directly",
