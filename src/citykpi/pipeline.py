@@ -36,7 +36,7 @@ from citykpi.validate import ValidationResult, validate
 
 if TYPE_CHECKING:  # the later stages load only when the demo runs: 'validate' starts faster
     from citykpi.assess import CitySummary
-    from citykpi.index.u4ssc import U4sscIndex
+    from citykpi.frameworks.u4ssc import U4sscIndex
     from citykpi.store.demo import DemoSummary
 
 #: File names written by :func:`run`.
@@ -333,7 +333,7 @@ def run_demo(
     from citykpi.assess import summarise_city
     from citykpi.assess.peers import peers_of, read_profiles
     from citykpi.index.io import write_frame, write_u4ssc
-    from citykpi.index.u4ssc import build_u4ssc_index
+    from citykpi.frameworks.u4ssc import build_u4ssc_index
     from citykpi.sample import generate
     from citykpi.store.demo import load_demo
 

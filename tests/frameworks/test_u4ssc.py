@@ -13,7 +13,7 @@ from typer.testing import CliRunner
 from citykpi.catalogue import load_catalogue
 from citykpi.cli.main import build_app
 from citykpi.errors import InputError
-from citykpi.index.u4ssc import INDEX_CODE, build_u4ssc_index, u4ssc_hierarchy
+from citykpi.frameworks.u4ssc import INDEX_CODE, build_u4ssc_index, u4ssc_hierarchy
 from citykpi.model import KPI_COLUMNS
 
 

@@ -31,7 +31,7 @@ from citykpi.cli.index_analysis_cmds import (
 
 if TYPE_CHECKING:
     from citykpi.index.pipeline import IndexResult
-    from citykpi.index.u4ssc import U4sscIndex
+    from citykpi.frameworks.u4ssc import U4sscIndex
 
 TOP = typer.Option(10, "--top", help="Units shown on screen (0 = all).")
 
@@ -147,7 +147,7 @@ def u4ssc_cmd(
     from citykpi.assess.kpi_table import read_kpi_table
     from citykpi.assess.peers import read_profiles
     from citykpi.index.io import read_spec, write_u4ssc
-    from citykpi.index.u4ssc import build_u4ssc_index
+    from citykpi.frameworks.u4ssc import build_u4ssc_index
 
     the_spec = read_spec(spec) if spec is not None else None
     with err_console.status("Reading the KPI table and building the index..."):

@@ -1,8 +1,10 @@
 """Composite-index engine on numpy arrays: COINr-compatible steps, pipeline, editions.
 
-``citykpi.index`` reads and writes no file and touches no database: data arrive as numpy
-arrays (``[units, indicators]`` float64, ``NaN`` for missing) or pandas frames, and leave the
-same way. File reading for the command line lives in :mod:`citykpi.index.io`.
+``citykpi.index`` reads and writes no file, touches no database and imports no assessment:
+data arrive as numpy arrays (``[units, indicators]`` float64, ``NaN`` for missing) or pandas
+frames, and leave the same way (``tests/test_layering.py`` enforces this). Reading and writing
+the engine's files is the input/output layer's job (:mod:`citykpi.io`); the U4SSC city index,
+which feeds the engine from the assessment, is :mod:`citykpi.frameworks.u4ssc`.
 
 Public API (stable; the audit and uncertainty modules build on it)
 ------------------------------------------------------------------
@@ -42,18 +44,15 @@ Pipeline and editions::
     result.datasets["raw"|"denominated"|"imputed"|"screened"|"treated"|"normalised"
                     |"aggregated"], result.ranks, result.treat_points, result.log
     edition = Edition.from_result(result); edition.score(later_idata) -> IndexResult
-    edition.to_json() / edition.to_yaml() / Edition.from_text(text)
-    citykpi.index.io.save_edition(edition, path) / load_edition(path)   (JSON or YAML)
+    edition.to_json() / edition.to_yaml() / Edition.from_text(text)   (text, no file)
 
-The U4SSC city index::
+Each step of ``build_index`` is registered once in :mod:`citykpi.index.steps` (spec model class
+-> runner); a new step or method touches that registry and the spec model only.
 
-    u = build_u4ssc_index(kpi_long_table, *, catalogue=None, spec=None, year=None,
-                          cities=None, targets=None, min_coverage=0.8, max_missing=0.2)
-    u.result (IndexResult), u.year, u.excluded_cities, u.dropped_data_points, u.scores_long()
+Outside the engine (they import it, it never imports them)::
 
-Files (for the CLI; the engine itself does no I/O): :mod:`citykpi.index.io` (``read_imeta``,
-``read_idata``, ``read_spec``, ``write_result``, ``write_u4ssc``, ``save_edition``,
-``load_edition``).
+    citykpi.frameworks.build_u4ssc_index(kpi_long_table, *, cities=None, ...)  # U4sscIndex
+    citykpi.io: reading iData/iMeta/spec files, writing results, saving editions
 
 Modelling assumptions: direction is applied by multiplying each indicator by +1/-1 before
 normalisation (COINr); lower-is-better indicators therefore score high when small. Missing
@@ -81,7 +80,6 @@ from citykpi.index.records import FloatArray, StepOutput, StepRecord
 from citykpi.index.screen import ScreenOutput, screen
 from citykpi.index.spec import IndexSpec, parse_spec
 from citykpi.index.treat import TreatOutput, TreatParams, treat
-from citykpi.index.u4ssc import U4sscIndex, build_u4ssc_index
 from citykpi.index.weights import equal_weights, optimise_weights, pca_weights
 
 __all__ = [
@@ -103,10 +101,8 @@ __all__ = [
     "StepRecord",
     "TreatOutput",
     "TreatParams",
-    "U4sscIndex",
     "aggregate",
     "build_index",
-    "build_u4ssc_index",
     "denominate",
     "equal_weights",
     "fit_normalisation",

@@ -28,7 +28,7 @@ from citykpi.index.hierarchy import Hierarchy
 from citykpi.index.imeta import hierarchy_from_meta
 from citykpi.index.pipeline import IndexResult
 from citykpi.index.spec import IndexSpec, parse_spec
-from citykpi.index.u4ssc import U4sscIndex
+from citykpi.frameworks.u4ssc import U4sscIndex
 from citykpi.index.uncertainty_spec import UncertaintySpec, parse_uncertainty_spec
 
 _T = TypeVar("_T")
