@@ -8,9 +8,10 @@ point) become :class:`~citykpi.model.Issue` objects with a reason from :class:`I
 problems with the *content* (non-numeric values, unknown codes or qualities, ...) are left in
 the table for :mod:`citykpi.validate`.
 
-Dtypes of the table: ``year`` int64, ``value`` float64, every other column object; ``row``
-holds the 1-based row number (int) for CSV and JSON, and a cell reference such as
-``"Economy!F7"`` (str) for workbooks and wide CSV files.
+The table is coerced once, here, to :data:`citykpi.tables.RAW`: ``year`` int64, ``value``
+float64, text columns ``str`` (``""`` when empty); ``row`` holds the 1-based row number (int) for
+CSV and JSON, and a cell reference such as ``"Economy!F7"`` (str) for workbooks and wide CSV
+files. Later stages trust these types.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from citykpi import tables
 from citykpi.catalogue.codes import CodeError
 from citykpi.catalogue.index import CatalogueIndex
 from citykpi.ingest.values import CellValue, normalise_quality, parse_value, parse_year, raw_text
@@ -103,12 +105,7 @@ def where(file: str, row: int | str) -> str:
 
 def empty_frame() -> pd.DataFrame:
     """Return an empty raw table with the right columns and dtypes."""
-    return _typed(pd.DataFrame({c: [] for c in RAW_COLUMNS}))
-
-
-def _typed(frame: pd.DataFrame) -> pd.DataFrame:
-    frame = frame.astype(dict.fromkeys(RAW_COLUMNS, object))
-    return frame.astype({"year": "int64", "value": "float64"})
+    return tables.RAW.empty()
 
 
 @dataclass
@@ -183,7 +180,8 @@ class RawTableBuilder:
 
     def frame(self) -> pd.DataFrame:
         """Return the raw table of every record added so far."""
-        return _typed(pd.DataFrame(self._columns, columns=list(RAW_COLUMNS)))
+        frame = pd.DataFrame(self._columns, columns=list(RAW_COLUMNS))
+        return tables.coerce(frame, tables.RAW)
 
     def result(self) -> IngestResult:
         """Return the table and the issues collected."""
