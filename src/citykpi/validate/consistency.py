@@ -24,14 +24,10 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Final
 
-from citykpi.catalogue import DataPoint, evaluate
+from citykpi.catalogue import CatalogueIndex, DataPoint, evaluate
 from citykpi.errors import FormulaError
 from citykpi.model import Location
 from citykpi.settings import Settings
-from citykpi.validate.catalogue_view import (
-    WASTEWATER_LEVELS,
-    CatalogueView,
-)
 from citykpi.validate.collector import Collector
 from citykpi.validate.reasons import ReasonCode
 from citykpi.validate.rows import Row, add_row_issue, format_value
@@ -64,7 +60,7 @@ def _report_copy(
 
 
 def check_duplicates(
-    rows: Sequence[Row], view: CatalogueView, out: Collector, settings: Settings
+    rows: Sequence[Row], view: CatalogueIndex, out: Collector, settings: Settings
 ) -> set[int]:
     """Report repeated rows; return the positions of copies that must not be used twice."""
     groups: dict[tuple[str, int, str, str], list[Row]] = defaultdict(list)
@@ -158,7 +154,7 @@ def data_point_value(dp: DataPoint, values: Values) -> tuple[float, list[Row]] |
     return (value, present) if math.isfinite(value) else None
 
 
-def check_fractions(found: dict[Submission, Values], view: CatalogueView, out: Collector) -> None:
+def check_fractions(found: dict[Submission, Values], view: CatalogueIndex, out: Collector) -> None:
     """Report percentages whose numerator exceeds their denominator."""
     for (city, year), values in found.items():
         for frac in view.fractions:
@@ -195,7 +191,7 @@ def _group_location(city: str, year: int, code: str, rows: Sequence[Row]) -> Loc
 
 
 def check_share_sums(
-    found: dict[Submission, Values], view: CatalogueView, out: Collector, settings: Settings
+    found: dict[Submission, Values], view: CatalogueIndex, out: Collector, settings: Settings
 ) -> None:
     """Report mode shares and waste-treatment shares that do not sum to 100."""
     tol = settings.share_sum_tolerance
@@ -229,29 +225,28 @@ def check_share_sums(
             )
 
 
-def check_wastewater(found: dict[Submission, Values], view: CatalogueView, out: Collector) -> None:
-    """Report wastewater treatment levels that do not nest."""
+def check_wastewater(found: dict[Submission, Values], view: CatalogueIndex, out: Collector) -> None:
+    """Report levels of a nested KPI (wastewater treatment) that do not nest as the YAML says."""
     for kpi_code in view.nested:
-        _check_nested(found, view.group(kpi_code), out)
+        points = {dp.id: dp for dp in view.group(kpi_code)}
+        pairs = [(points[i], points[o]) for i, o in view.nesting(kpi_code)]
+        _check_nested(found, pairs, out)
+
+
+def _level(dp: DataPoint) -> str:
+    """Return the level word of a nested data point for messages ("Secondary treatment" -> ...)."""
+    return dp.name.split()[0].lower()
 
 
 def _check_nested(
-    found: dict[Submission, Values], group: tuple[DataPoint, ...], out: Collector
+    found: dict[Submission, Values], pairs: list[tuple[DataPoint, DataPoint]], out: Collector
 ) -> None:
-    levels: dict[str, DataPoint] = {}
-    for level in WASTEWATER_LEVELS:
-        match = [dp for dp in group if level in dp.id.lower()]
-        if len(match) == 1:
-            levels[level] = match[0]
-    if len(levels) != len(WASTEWATER_LEVELS):
-        return
-    pairs = (("secondary", "primary"), ("tertiary", "secondary"))
     for (city, year), values in found.items():
-        got = {lv: data_point_value(dp, values) for lv, dp in levels.items()}
-        for inner, outer in pairs:
-            a, b = got[inner], got[outer]
+        for inner_dp, outer_dp in pairs:
+            a, b = data_point_value(inner_dp, values), data_point_value(outer_dp, values)
             if a is None or b is None or a[0] <= b[0]:
                 continue
+            inner, outer = _level(inner_dp), _level(outer_dp)
             msg = (
                 f"Wastewater treated to the {inner} level ({format_value(a[0])} %) exceeds the "
                 f"{outer} level ({format_value(b[0])} %) for {city!r} {year}; {inner} treatment "
@@ -260,13 +255,13 @@ def _check_nested(
             out.add(
                 ReasonCode.WASTEWATER_NOT_NESTED,
                 msg,
-                location=_group_location(city, year, levels[inner].id, a[1]),
+                location=_group_location(city, year, inner_dp.id, a[1]),
                 value=format_value(a[0]),
-                block=[(city, year, levels[inner].id), (city, year, levels[outer].id)],
+                block=[(city, year, inner_dp.id), (city, year, outer_dp.id)],
             )
 
 
-def check_coverage(rows: Sequence[Row], view: CatalogueView, out: Collector) -> None:
+def check_coverage(rows: Sequence[Row], view: CatalogueIndex, out: Collector) -> None:
     """Warn per submission when more than 20 % of the KPIs are not reported."""
     present: dict[Submission, Values] = defaultdict(Values)
     files: dict[Submission, str] = {}

@@ -14,11 +14,10 @@ from numbers import Real
 
 import pandas as pd
 
-from citykpi.catalogue import Catalogue, load_catalogue
+from citykpi.catalogue import Catalogue, catalogue_index, load_catalogue
 from citykpi.errors import InputError
 from citykpi.model import RAW_COLUMNS, Issue
 from citykpi.settings import Settings, load_settings
-from citykpi.validate.catalogue_view import CatalogueView
 from citykpi.validate.collector import Collector
 from citykpi.validate.consistency import (
     check_coverage,
@@ -173,7 +172,7 @@ def validate(
         raise InputError(msg)
     cat = load_catalogue() if catalogue is None else catalogue
     conf = load_settings() if settings is None else settings
-    view = CatalogueView(cat)
+    view = catalogue_index(cat)
     out = Collector(strict=strict)
     rows = _to_rows(frame)
     _flag_external(extra_issues, rows, out)

@@ -18,11 +18,10 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Final
 
-from citykpi.catalogue import units
+from citykpi.catalogue import CatalogueIndex, units
 from citykpi.catalogue.units import is_percent
 from citykpi.errors import UnitError
 from citykpi.model import DataQuality, Location
-from citykpi.validate.catalogue_view import CatalogueView
 from citykpi.validate.collector import Collector
 from citykpi.validate.reasons import ReasonCode
 
@@ -94,7 +93,7 @@ def add_row_issue(
     out.add(reason, message, location=row.location(field), value=value, rows=[row.pos])
 
 
-def check_identity(row: Row, view: CatalogueView, out: Collector) -> None:
+def check_identity(row: Row, view: CatalogueIndex, out: Collector) -> None:
     """Check city, year, kind and code; set ``row.known`` when the code can be used."""
     if not row.city:
         msg = (
@@ -144,7 +143,7 @@ def check_identity(row: Row, view: CatalogueView, out: Collector) -> None:
     add_row_issue(out, ReasonCode.UNKNOWN_CODE, msg, row, "code", value=row.code)
 
 
-def check_value(row: Row, view: CatalogueView, out: Collector) -> None:
+def check_value(row: Row, view: CatalogueIndex, out: Collector) -> None:
     """Check that the value is a number (or yes/no for a yes/no input)."""
     text = row.raw_value.strip()
     is_boolean = view.is_yes_no(row.kind, row.code)
@@ -185,7 +184,7 @@ def check_quality(row: Row, out: Collector) -> None:
     out.add(ReasonCode.UNKNOWN_QUALITY, msg, location=row.location("quality"), value=text)
 
 
-def convert_unit(row: Row, view: CatalogueView, out: Collector) -> None:
+def convert_unit(row: Row, view: CatalogueIndex, out: Collector) -> None:
     """Convert the value to the catalogue unit, or report a unit that cannot convert."""
     target = view.unit_of(row.kind, row.code)
     given = row.unit.strip()
@@ -233,7 +232,7 @@ def convert_unit(row: Row, view: CatalogueView, out: Collector) -> None:
     row.unit = target
 
 
-def check_range(row: Row, view: CatalogueView, out: Collector) -> None:
+def check_range(row: Row, view: CatalogueIndex, out: Collector) -> None:
     """Check negative counts and shares outside 0-100 (after unit conversion)."""
     if not row.has_value:
         return
@@ -290,7 +289,7 @@ def check_range(row: Row, view: CatalogueView, out: Collector) -> None:
     )
 
 
-def check_row(row: Row, view: CatalogueView, out: Collector) -> None:
+def check_row(row: Row, view: CatalogueIndex, out: Collector) -> None:
     """Run every row-level rule on ``row``, in order."""
     check_identity(row, view, out)
     check_quality(row, out)
