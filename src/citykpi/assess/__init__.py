@@ -6,6 +6,7 @@ The modules, in the order a reader meets them:
 * :mod:`~citykpi.assess.targets`: target sets as data (the default set and users' files);
 * :mod:`~citykpi.assess.scoring`: share of target, points 1-4, category to dimension scores;
 * :mod:`~citykpi.assess.sdg`: SDG roll-up and goal colours;
+  :mod:`~citykpi.assess.assessment`: all three in one call (:func:`assess_table`);
 * :mod:`~citykpi.assess.trends` and :mod:`~citykpi.assess.projection`: SDSN arrows, the
   Statistics Canada progress measure, 2030 projections; :mod:`~citykpi.assess.series` puts
   them in one table;
@@ -13,12 +14,14 @@ The modules, in the order a reader meets them:
   targets; :mod:`~citykpi.assess.summary`: the one-city summary of the demo.
 """
 
+from citykpi.assess.assessment import Assessment, assess_table
 from citykpi.assess.kpi_table import read_kpi_table
 from citykpi.assess.meta import DataPointMeta, catalogue_meta, meta_from_catalogue
 from citykpi.assess.peers import (
     PeerReport,
     learn_from,
     peer_group,
+    peer_report,
     peers_of,
     percentiles,
     population_class,
@@ -57,6 +60,7 @@ from citykpi.assess.trends import (
 
 __all__ = [
     "BAND_LABELS",
+    "Assessment",
     "BandScheme",
     "CitySummary",
     "DataPointMeta",
@@ -78,6 +82,7 @@ __all__ = [
     "WeakPoint",
     "achievement",
     "aggregate_scores",
+    "assess_table",
     "assess_trends",
     "catalogue_meta",
     "default_targets",
@@ -85,6 +90,7 @@ __all__ = [
     "load_targets",
     "meta_from_catalogue",
     "peer_group",
+    "peer_report",
     "peers_of",
     "percentiles",
     "plan_target",

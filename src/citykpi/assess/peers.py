@@ -22,7 +22,7 @@ from typing import Final
 import pandas as pd
 
 from citykpi.assess.meta import MetaMap, catalogue_meta
-from citykpi.assess.scoring import resolve_target, top_five_means, usable_rows
+from citykpi.assess.scoring import resolve_target, score_kpis, top_five_means, usable_rows
 from citykpi.assess.targets import TargetSet, default_targets
 from citykpi.errors import InputError
 from citykpi.model import Direction
@@ -269,6 +269,15 @@ def learn_from(
     return pd.DataFrame(rows, columns=list(LEARN_COLUMNS))
 
 
+#: Columns of :attr:`PeerReport.table`: the percentiles with the city's points and teachers.
+PEER_REPORT_COLUMNS: Final[tuple[str, ...]] = (
+    *PERCENTILE_COLUMNS[:5],
+    "points",
+    *PERCENTILE_COLUMNS[5:],
+    "learn_from",
+)
+
+
 @dataclass(frozen=True, slots=True)
 class PeerReport:
     """A city's peer group, its percentiles and the peers to learn from."""
@@ -277,17 +286,94 @@ class PeerReport:
     by: str
     group: str
     members: tuple[str, ...]
-    percentiles: pd.DataFrame
-    learn_from: pd.DataFrame
+    percentiles: pd.DataFrame  # columns PERCENTILE_COLUMNS
+    learn_from: pd.DataFrame  # columns LEARN_COLUMNS
+    table: pd.DataFrame  # columns PEER_REPORT_COLUMNS: one row per data point, for display
+
+    @property
+    def title(self) -> str:
+        """Return e.g. ``"Birch: population_class = <100k (4 cities)"``."""
+        return f"{self.city}: {self.by} = {self.group} ({len(self.members)} cities)"
+
+
+def peer_report(
+    kpis: pd.DataFrame,
+    city: str,
+    *,
+    profiles: pd.DataFrame | None = None,
+    by: str = "population_class",
+    targets: TargetSet | None = None,
+    meta: MetaMap | None = None,
+) -> PeerReport:
+    """Place ``city`` among its peers: group, percentile per data point, whom to learn from.
+
+    Parameters
+    ----------
+    kpis
+        KPI long table.
+    city
+        The city to place.
+    profiles
+        City profile table (:func:`read_profiles`); without it every city of ``kpis`` is a peer.
+    by
+        Profile field that defines the group (``population_class``, ``region``, ...).
+    targets
+        Target set for target-range data points and the points; defaults to the bundled set.
+    meta
+        Data point metadata; defaults to the bundled catalogue.
+
+    Returns
+    -------
+    PeerReport
+        The group, :func:`percentiles`, :func:`learn_from`, and both merged in ``table`` with
+        the city's latest points per data point and its teachers as ``"Peer (value); ..."``.
+
+    Raises
+    ------
+    InputError
+        If ``city`` has no value in ``kpis``, or the profiles lack it or the field ``by``.
+    """
+    names = sorted(set(kpis["city"]))
+    if city not in names:
+        shown = ", ".join(map(repr, names[:5])) + (" ..." if len(names) > 5 else "")
+        msg = f"City {city!r} is not in the KPI table (it has {shown}); check the spelling."
+        raise InputError(msg)
+    info = catalogue_meta(meta)
+    tset = targets if targets is not None else default_targets(meta=info)
+    group = peer_group(profiles, city, by=by)
+    members = peers_of(profiles, city, by=by, cities=names)
+    ranks = percentiles(kpis, city, peers=members, targets=tset, meta=info)
+    scored = score_kpis(kpis, targets=tset, meta=info)
+    mine = scored[scored["city"] == city].sort_values("year")
+    latest_points = mine.groupby("data_point")["points"].last()
+    teachers = learn_from(scored, city, peers=members)
+    advice = {
+        str(dp): "; ".join(f"{r.peer} ({r.peer_value:.4g})" for r in g.itertuples(index=False))
+        for dp, g in teachers.groupby("data_point")
+    }
+    table = ranks.copy()
+    table["points"] = [latest_points.get(dp, pd.NA) for dp in table["data_point"]]
+    table["learn_from"] = [advice.get(dp, "") for dp in table["data_point"]]
+    return PeerReport(
+        city=city,
+        by=by,
+        group=group,
+        members=tuple(members),
+        percentiles=ranks,
+        learn_from=teachers,
+        table=table[list(PEER_REPORT_COLUMNS)],
+    )
 
 
 __all__ = [
     "LEARN_COLUMNS",
+    "PEER_REPORT_COLUMNS",
     "PERCENTILE_COLUMNS",
     "POPULATION_CLASSES",
     "PeerReport",
     "learn_from",
     "peer_group",
+    "peer_report",
     "peers_of",
     "percentiles",
     "population_class",

@@ -1,10 +1,12 @@
 """The ``assess``, ``trends``, ``peers`` and ``plan`` commands over a KPI table.
 
-Each reads the KPI table written by ``citykpi compute``, calls one library function of
-:mod:`citykpi.assess` and prints the result as a table, CSV or JSON. Exit code 2 for bad input
-(a missing or malformed KPI, target or profile file; an unknown city, code or data point; an
-output file that exists without ``--force``). The commands import :mod:`citykpi.assess` (and
-with it pandas and SciPy) when they run, not when the command line is built.
+Each reads its KPI table through :func:`citykpi.sources.load_kpi_table` (the CSV written by
+``citykpi compute``, or the store's values with ``--from-store [--status ...]``), calls one
+library function of :mod:`citykpi.assess` and prints the result as a table, CSV or JSON. Exit
+code 2 for bad input (a missing or malformed KPI, target or profile file; an unknown city, code
+or data point; an output file that exists without ``--force``). The commands import
+:mod:`citykpi.assess` (and with it pandas and SciPy) when they run, not when the command line is
+built.
 """
 
 from __future__ import annotations
@@ -16,7 +18,8 @@ from typing import TYPE_CHECKING
 
 import typer
 
-from citykpi.cli._common import Cell, OutputFormat, console, emit_rows, err_console, fail, guarded
+from citykpi.cli._common import Cell, OutputFormat, console, emit_rows, err_console, guarded
+from citykpi.cli._store_session import AS_USER, TOKEN
 from citykpi.errors import InputError
 from citykpi.settings import load_settings
 
@@ -26,7 +29,18 @@ if TYPE_CHECKING:
     from citykpi.assess import TargetSet
     from citykpi.assess.sdg import GoalRule
 
-KPIS = typer.Argument(..., help="KPI table written by 'citykpi compute' (CSV).")
+KPIS = typer.Argument(
+    None, help="KPI table written by 'citykpi compute' (CSV); leave out with --from-store."
+)
+FROM_STORE = typer.Option(
+    False, "--from-store", help="Read the KPI values of the store (CITYKPI_DATABASE_URL)."
+)
+STATUS = typer.Option(
+    "published",
+    "--status",
+    help="With --from-store: published, verified (or published) or any (current values; "
+    "verified and any need --as or --token).",
+)
 TARGETS = typer.Option(
     None,
     "--targets",
@@ -73,6 +87,15 @@ def _rows(frame: pd.DataFrame) -> list[dict[str, Cell]]:
     return [{str(k): _cell(v) for k, v in r.items()} for r in frame.to_dict(orient="records")]
 
 
+def read_kpis(
+    kpis: Path | None, *, from_store: bool, status: str, as_user: str, token: str
+) -> pd.DataFrame:
+    """Return the KPI table of ``kpis`` or of the store (:func:`citykpi.sources.load_kpi_table`)."""
+    from citykpi.sources import load_kpi_table
+
+    return load_kpi_table(kpis, from_store=from_store, status=status, as_user=as_user, token=token)
+
+
 def _target_set(targets: Path | None, no_defaults: bool) -> TargetSet:
     from citykpi.assess import default_targets, load_targets
 
@@ -99,7 +122,7 @@ def _goal_rule(rule: str | None) -> GoalRule:
 
 @guarded
 def assess_cmd(
-    kpis: Path = KPIS,
+    kpis: Path | None = KPIS,
     targets: Path | None = TARGETS,
     out: Path | None = typer.Option(
         None, "-o", "--out", help="Directory to write kpis.csv, scores.csv and sdg.csv to."
@@ -111,43 +134,40 @@ def assess_cmd(
     ),
     show: Show = typer.Option(Show.scores, "--show", help="Which table to print."),
     fmt: OutputFormat = FORMAT,
+    from_store: bool = FROM_STORE,
+    status: str = STATUS,
+    as_user: str = AS_USER,
+    token: str = TOKEN,
 ) -> None:
     """Score KPI values against targets in the four U4SSC bands, rolled up to dimensions."""
-    from citykpi.assess import aggregate_scores, read_kpi_table, score_kpis, sdg_rollup
-    from citykpi.assess.scoring import KPI_RESULT_COLUMNS, SCORE_COLUMNS
-    from citykpi.assess.sdg import SDG_COLUMNS
+    from citykpi.assess import assess_table
+    from citykpi.assess.assessment import ASSESSMENT_TABLES
+    from citykpi.io import OutputFolder
 
     rule = _goal_rule(goal_rule)
-    names = ("kpis.csv", "scores.csv", "sdg.csv")
-    if out is not None and not force:
-        taken = [n for n in names if (out / n).exists()]
-        if taken:
-            fail(
-                f"{', '.join(str(out / n) for n in taken)} already exist(s); choose another "
-                "directory or add --force to overwrite."
-            )
-    table = read_kpi_table(kpis)
+    names = [f"{n}.csv" for n in ASSESSMENT_TABLES]
+    folder = None if out is None else OutputFolder(out, force=force, names=names).open()
+    table = read_kpis(kpis, from_store=from_store, status=status, as_user=as_user, token=token)
     tset = _target_set(targets, no_defaults)
-    scored = score_kpis(table, targets=tset)
-    scores = aggregate_scores(scored)
-    sdg = sdg_rollup(scored, rule=rule)
-    frames = {"kpis": (scored, KPI_RESULT_COLUMNS), "scores": (scores, SCORE_COLUMNS)}
-    frames["sdg"] = (sdg, SDG_COLUMNS)
-    if out is not None:
-        out.mkdir(parents=True, exist_ok=True)
-        for name, (frame, _) in frames.items():
-            frame.to_csv(out / f"{name}.csv", index=False)
+    result = assess_table(table, targets=tset, rule=rule)
+    frames = result.tables()
+    if folder is not None:
+        with folder:
+            for name, (_, description) in ASSESSMENT_TABLES.items():
+                folder.table(f"{name}.csv", frames[name], f"{description.capitalize()}.")
         err_console.print(
-            f"Wrote {', '.join(str(out / n) for n in names)} (target set: {tset.name}).",
+            f"Wrote {', '.join(str(folder.path / n) for n in names)} (target set: {tset.name}).",
             highlight=False,
         )
-    frame, columns = frames[show.value]
-    emit_rows(_rows(frame), columns=columns, fmt=fmt, title=f"{show.value} ({tset.name})")
+    columns = ASSESSMENT_TABLES[show.value][0]
+    emit_rows(
+        _rows(frames[show.value]), columns=columns, fmt=fmt, title=f"{show.value} ({tset.name})"
+    )
 
 
 @guarded
 def trends_cmd(
-    kpis: Path = KPIS,
+    kpis: Path | None = KPIS,
     targets: Path | None = TARGETS,
     no_defaults: bool = NO_DEFAULTS,
     base_year: int = typer.Option(2015, "--base-year", help="Base year of the trend methods."),
@@ -159,19 +179,25 @@ def trends_cmd(
         False, "--by-goal", help="Roll the SDSN arrows up to SDGs per city instead."
     ),
     fmt: OutputFormat = FORMAT,
+    from_store: bool = FROM_STORE,
+    status: str = STATUS,
+    as_user: str = AS_USER,
+    token: str = TOKEN,
 ) -> None:
     """Show SDSN trend arrows, progress status and score, 2030 projections per series."""
-    from citykpi.assess import assess_trends, read_kpi_table
+    from citykpi.assess import assess_trends
     from citykpi.assess.sdg import GOAL_TREND_COLUMNS, sdg_trends
     from citykpi.assess.series import TREND_COLUMNS, TrendOptions
+    from citykpi.io import check_writable, write_table
 
-    if out is not None and out.exists() and not force:
-        fail(f"{str(out)!r} already exists; choose another file or add --force to overwrite it.")
-    table = read_kpi_table(kpis)
+    if out is not None:
+        check_writable(out, force=force)
+    table = read_kpis(kpis, from_store=from_store, status=status, as_user=as_user, token=token)
     tset = _target_set(targets, no_defaults)
     opts = TrendOptions(base_year=base_year, projection_year=year)
     if city is not None and city not in set(table["city"]):
-        msg = f"City {city!r} is not in {str(kpis)!r}; check the spelling."
+        where = "the store" if kpis is None else repr(str(kpis))
+        msg = f"City {city!r} is not in {where}; check the spelling."
         raise InputError(msg)
     only = None if city is None else [city]
     trends = assess_trends(table, targets=tset, options=opts, cities=only)
@@ -179,73 +205,33 @@ def trends_cmd(
     if by_goal:
         trends, columns = sdg_trends(trends), GOAL_TREND_COLUMNS
     if out is not None:
-        out.parent.mkdir(parents=True, exist_ok=True)
-        trends.to_csv(out, index=False)
+        write_table(trends, out, force=force)
     emit_rows(_rows(trends), columns=columns, fmt=fmt, title=f"Trends ({tset.name})")
-
-
-PEER_COLUMNS = (
-    "city",
-    "code",
-    "data_point",
-    "year",
-    "value",
-    "points",
-    "group_size",
-    "rank",
-    "percentile",
-    "best_city",
-    "best_value",
-    "learn_from",
-)
 
 
 @guarded
 def peers_cmd(
-    kpis: Path = KPIS,
+    kpis: Path | None = KPIS,
     city: str = typer.Option(..., "--city", help="The city to place among its peers."),
     cities: Path | None = CITIES,
     by: str = BY,
     targets: Path | None = TARGETS,
     fmt: OutputFormat = FORMAT,
+    from_store: bool = FROM_STORE,
+    status: str = STATUS,
+    as_user: str = AS_USER,
+    token: str = TOKEN,
 ) -> None:
     """Show a city's percentile in its peer group per data point, and whom to learn from."""
-    import pandas as pd
+    from citykpi.assess import peer_report, read_profiles
+    from citykpi.assess.peers import PEER_REPORT_COLUMNS
 
-    from citykpi.assess import (
-        learn_from,
-        peer_group,
-        peers_of,
-        percentiles,
-        read_kpi_table,
-        read_profiles,
-        score_kpis,
-    )
-
-    table = read_kpi_table(kpis)
-    if city not in set(table["city"]):
-        msg = f"City {city!r} is not in {str(kpis)!r}; check the spelling."
-        raise InputError(msg)
+    table = read_kpis(kpis, from_store=from_store, status=status, as_user=as_user, token=token)
     profiles = read_profiles(cities) if cities is not None else None
-    group = peer_group(profiles, city, by=by)
-    members = peers_of(profiles, city, by=by, cities=list(set(table["city"])))
-    tset = _target_set(targets, False)
-    ranks = percentiles(table, city, peers=members, targets=tset)
-    scored = score_kpis(table, targets=tset)
-    latest_points = (
-        scored[scored["city"] == city].sort_values("year").groupby("data_point")["points"].last()
-    )
-    teachers = learn_from(scored, city, peers=members)
-    advice = {
-        str(dp): "; ".join(f"{r.peer} ({r.peer_value:.4g})" for r in g.itertuples(index=False))
-        for dp, g in teachers.groupby("data_point")
-    }
-    ranks["points"] = [latest_points.get(dp, pd.NA) for dp in ranks["data_point"]]
-    ranks["learn_from"] = [advice.get(dp, "") for dp in ranks["data_point"]]
-    title = f"{city}: {by} = {group} ({len(members)} cities)"
+    report = peer_report(table, city, profiles=profiles, by=by, targets=_target_set(targets, False))
     if fmt is OutputFormat.table:
-        err_console.print(title, highlight=False)
-    emit_rows(_rows(ranks), columns=PEER_COLUMNS, fmt=fmt, title=title)
+        err_console.print(report.title, highlight=False)
+    emit_rows(_rows(report.table), columns=PEER_REPORT_COLUMNS, fmt=fmt, title=report.title)
 
 
 PLAN_COLUMNS = (
@@ -269,7 +255,7 @@ PLAN_COLUMNS = (
 
 @guarded
 def plan_cmd(
-    kpis: Path = KPIS,
+    kpis: Path | None = KPIS,
     city: str = typer.Option(..., "--city", help="The planning city."),
     code: str = typer.Option(..., "--code", help="KPI code, e.g. 'EN: EN: AQ: 1C'."),
     data_point: str | None = typer.Option(
@@ -280,9 +266,13 @@ def plan_cmd(
     cities: Path | None = CITIES,
     by: str = BY,
     fmt: OutputFormat = FORMAT,
+    from_store: bool = FROM_STORE,
+    status: str = STATUS,
+    as_user: str = AS_USER,
+    token: str = TOKEN,
 ) -> None:
     """Check whether a target is feasible by a year, against the city's trend and its peers."""
-    from citykpi.assess import catalogue_meta, peers_of, plan_target, read_kpi_table, read_profiles
+    from citykpi.assess import catalogue_meta, peers_of, plan_target, read_profiles
 
     info = catalogue_meta()
     points = [m.data_point for m in info.values() if m.code == code]
@@ -297,7 +287,7 @@ def plan_cmd(
     elif data_point not in points:
         msg = f"{data_point!r} is not a data point of {code!r}; use one of {points}."
         raise InputError(msg)
-    table = read_kpi_table(kpis)
+    table = read_kpis(kpis, from_store=from_store, status=status, as_user=as_user, token=token)
     profiles = read_profiles(cities) if cities is not None else None
     peers = (
         peers_of(profiles, city, by=by, cities=list(set(table["city"])))

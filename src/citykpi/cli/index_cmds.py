@@ -3,10 +3,11 @@
 ``index build`` reads COINr-style iData/iMeta CSV files and a YAML spec, and writes every data
 set (``--save-edition`` also freezes the build); ``index score`` scores another year's iData on
 a saved edition; ``index u4ssc`` builds the Global Smart Sustainable City Index from the KPI
-table of ``citykpi compute``. ``audit`` and ``uncertainty`` are registered by
-:mod:`citykpi.cli.index_analysis_cmds`. Exit codes: 0 success, 2 bad input (the message names the
-file, row, column and fix) or an output folder that is not empty without ``--force``. The index
-engine (numpy, pandas, SciPy) is imported when a command runs, not when the group is listed.
+table of ``citykpi compute`` or from the store's values (``--from-store``). ``audit`` and
+``uncertainty`` are registered by :mod:`citykpi.cli.index_analysis_cmds`. Exit codes: 0 success,
+2 bad input (the message names the file, row, column and fix) or an output folder that is not
+empty without ``--force``. The index engine (numpy, pandas, SciPy) is imported when a command
+runs, not when the group is listed.
 """
 
 from __future__ import annotations
@@ -18,6 +19,8 @@ import typer
 
 from citykpi.cli import index_analysis_cmds
 from citykpi.cli._common import Cell, OutputFormat, emit_rows, err_console, guarded
+from citykpi.cli._store_session import AS_USER, TOKEN
+from citykpi.cli.assess_cmds import FROM_STORE, KPIS, STATUS, read_kpis
 from citykpi.cli.index_analysis_cmds import (
     DATA,
     FORCE,
@@ -30,8 +33,8 @@ from citykpi.cli.index_analysis_cmds import (
 )
 
 if TYPE_CHECKING:
-    from citykpi.index.pipeline import IndexResult
     from citykpi.frameworks.u4ssc import U4sscIndex
+    from citykpi.index.pipeline import IndexResult
 
 TOP = typer.Option(10, "--top", help="Units shown on screen (0 = all).")
 
@@ -125,7 +128,7 @@ def score_cmd(
 
 @guarded
 def u4ssc_cmd(
-    kpis: Path = typer.Argument(..., help="KPI table written by 'citykpi compute' (CSV)."),
+    kpis: Path | None = KPIS,
     cities: Path | None = typer.Option(
         None, "--cities", help="City profiles (city/name, population, ...): peer groups."
     ),
@@ -142,16 +145,19 @@ def u4ssc_cmd(
     ),
     seed: int = typer.Option(1, "--seed", help="Seed of the uncertainty analysis."),
     audit: bool = typer.Option(False, "--audit", help="Also write the statistical audit."),
+    from_store: bool = FROM_STORE,
+    status: str = STATUS,
+    as_user: str = AS_USER,
+    token: str = TOKEN,
 ) -> None:
     """Build the U4SSC Global Smart Sustainable City Index from KPI values; write it to -o."""
-    from citykpi.assess.kpi_table import read_kpi_table
     from citykpi.assess.peers import read_profiles
-    from citykpi.index.io import read_spec, write_u4ssc
     from citykpi.frameworks.u4ssc import build_u4ssc_index
+    from citykpi.index.io import read_spec, write_u4ssc
 
     the_spec = read_spec(spec) if spec is not None else None
     with err_console.status("Reading the KPI table and building the index..."):
-        table = read_kpi_table(kpis)
+        table = read_kpis(kpis, from_store=from_store, status=status, as_user=as_user, token=token)
         profiles = read_profiles(cities) if cities is not None else None
         index = build_u4ssc_index(table, cities=profiles, spec=the_spec, year=year)
         written = write_u4ssc(index, out, force=force)

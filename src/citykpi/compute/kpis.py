@@ -37,6 +37,7 @@ from citykpi.catalogue import Catalogue, DataPoint, Kpi, evaluate, load_catalogu
 from citykpi.compute.provenance import JsonValue, provenance_json, row_record, worst_quality
 from citykpi.errors import FormulaError, InputError
 from citykpi.model import KPI_COLUMNS, KpiStatus
+from citykpi.tables import KPI, coerce
 from citykpi.validate import CHECKED_COLUMNS, ValidationResult
 
 Record = Mapping[str, object]
@@ -195,8 +196,8 @@ def compute(checked: ValidationResult, *, catalogue: Catalogue | None = None) ->
     -------
     pandas.DataFrame
         One row per city, year and catalogue data point, columns
-        :data:`citykpi.model.KPI_COLUMNS`, sorted by city, year and catalogue order. See the
-        module docstring for the meaning of each status.
+        :data:`citykpi.model.KPI_COLUMNS` typed as :data:`citykpi.tables.KPI`, sorted by city,
+        year and catalogue order. See the module docstring for the meaning of each status.
 
     Raises
     ------
@@ -218,8 +219,7 @@ def compute(checked: ValidationResult, *, catalogue: Catalogue | None = None) ->
         for key in sorted(subs)
         for kpi, dp in points
     ]
-    result = pd.DataFrame(rows, columns=list(KPI_COLUMNS))
-    return result.astype({"year": "int64", "value": "float64"})
+    return coerce(pd.DataFrame(rows, columns=list(KPI_COLUMNS)), KPI)
 
 
 __all__ = ["compute"]

@@ -1,0 +1,149 @@
+"""Analysis commands read the store's values (--from-store) exactly as they read a file.
+
+One demo store (sample cities, three published city-years) is built per module in tmp_path.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from pandas.testing import assert_frame_equal
+from typer.testing import CliRunner
+
+from citykpi.cli.main import build_app
+from citykpi.model import KPI_COLUMNS
+from citykpi.sample import generate
+from citykpi.store.demo import load_demo
+
+
+@pytest.fixture(scope="module")
+def demo_url(tmp_path_factory: pytest.TempPathFactory) -> str:
+    root = tmp_path_factory.mktemp("demo-store")
+    generate(root / "sample")
+    url = f"sqlite:///{root / 'demo.db'}"
+    load_demo(url, root / "sample")
+    return url
+
+
+def _run(url: str, *args: str) -> tuple[int, str, str]:
+    result = CliRunner().invoke(build_app(), list(args), env={"CITYKPI_DATABASE_URL": url})
+    return result.exit_code, result.stdout, result.stderr
+
+
+def _exported_kpi_csv(url: str, path: Path, *args: str) -> Path:
+    """Export the store's KPI values with 'citykpi export' and keep them as a KPI table CSV."""
+    code, out, err = _run(url, "export", "--format", "json", *args)
+    assert code == 0, err
+    rows = [r for r in json.loads(out) if r["kind"] == "kpi"]
+    frame = pd.DataFrame(rows).rename(columns={"code": "data_point", "kpi_code": "code"})
+    frame = frame.assign(reason="", provenance="")[list(KPI_COLUMNS)]
+    frame.to_csv(path, index=False)
+    return path
+
+
+def _assessed(folder: Path) -> dict[str, pd.DataFrame]:
+    return {n: pd.read_csv(folder / f"{n}.csv") for n in ("kpis", "scores", "sdg")}
+
+
+def test_assess_from_store_equals_assess_of_the_exported_csv(
+    demo_url: str, tmp_path: Path
+) -> None:
+    exported = _exported_kpi_csv(
+        demo_url, tmp_path / "published.csv", "--status", "published", "--as", "demo-public"
+    )
+    code, _, err = _run(demo_url, "assess", str(exported), "-o", str(tmp_path / "file"))
+    assert code == 0, err
+    code, _, err = _run(
+        demo_url, "assess", "--from-store", "--status", "published", "-o", str(tmp_path / "db")
+    )
+    assert code == 0, err
+    from_file, from_store = _assessed(tmp_path / "file"), _assessed(tmp_path / "db")
+    assert_frame_equal(from_store["scores"], from_file["scores"])
+    assert_frame_equal(from_store["sdg"], from_file["sdg"])
+    kept = [c for c in from_file["kpis"].columns if c not in ("reason", "provenance")]
+    assert_frame_equal(from_store["kpis"][kept], from_file["kpis"][kept])
+    # the three published demo city-years, and every score level of each
+    scores = from_store["scores"]
+    assert sorted(set(scores["city"])) == ["Aldmoorvale", "Brassquill", "Cindermarch"]
+    assert set(scores["year"]) == {2024}
+    assert set(scores["level"]) == {"category", "sub_dimension", "dimension"}
+
+
+def test_verified_needs_a_reader_with_read_access(demo_url: str) -> None:
+    code, _, err = _run(demo_url, "assess", "--from-store", "--status", "verified")
+    assert code == 3
+    assert "need a user with read access; add --as USER" in " ".join(err.split())
+    code, _, err = _run(
+        demo_url, "assess", "--from-store", "--status", "any", "--as", "demo-public"
+    )
+    assert code == 3
+    assert "may not read unpublished data" in " ".join(err.split())
+
+
+def test_any_status_reads_every_imported_city(demo_url: str) -> None:
+    code, out, err = _run(
+        demo_url,
+        "trends",
+        "--from-store",
+        "--status",
+        "any",
+        "--as",
+        "demo-analyst",
+        "--format",
+        "csv",
+    )
+    assert code == 0, err
+    cities = {line.split(",")[0] for line in out.splitlines()[1:]}
+    assert len(cities) == 39  # 40 sample cities, one city-year rejected at import
+
+
+def test_peers_and_index_read_the_store(demo_url: str, tmp_path: Path) -> None:
+    code, out, err = _run(
+        demo_url,
+        "peers",
+        "--from-store",
+        "--status",
+        "any",
+        "--as",
+        "demo-analyst",
+        "--city",
+        "Aldmoorvale",
+        "--format",
+        "json",
+    )
+    assert code == 0, err
+    rows = json.loads(out)
+    assert {r["city"] for r in rows} == {"Aldmoorvale"}
+    assert {r["group_size"] for r in rows} <= set(range(1, 40))
+    code, _, err = _run(
+        demo_url,
+        "index",
+        "u4ssc",
+        "--from-store",
+        "--status",
+        "any",
+        "--as",
+        "demo-analyst",
+        "-o",
+        str(tmp_path / "index"),
+    )
+    assert code == 0, err
+    ranked = pd.read_csv(tmp_path / "index" / "scores.csv")
+    assert len(ranked) >= 2
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["kpis.csv", "--from-store"], "Give either a KPI table file ('kpis.csv') or --from-store"),
+        ([], "give the KPI table written by 'citykpi compute'"),
+        (["--from-store", "--status", "draft"], "Unknown status 'draft'; use one of published"),
+    ],
+)
+def test_bad_source_arguments_exit_2(demo_url: str, args: list[str], message: str) -> None:
+    code, _, err = _run(demo_url, "assess", *args)
+    assert code == 2
+    assert message in " ".join(err.split())
