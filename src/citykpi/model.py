@@ -20,6 +20,8 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Final
 
+from citykpi.reasons import Reason, Severity
+
 #: Columns of the raw (input) long table, in order.
 RAW_COLUMNS: Final[tuple[str, ...]] = (
     "city",  # city name as given by the submitter
@@ -99,14 +101,6 @@ class Direction(StrEnum):
     NONE = "none"  # no preferred direction: reported, not scored
 
 
-class Severity(StrEnum):
-    """Severity of a validation issue: errors block computation of what they touch."""
-
-    ERROR = "error"
-    WARNING = "warning"
-    INFO = "info"
-
-
 @dataclass(frozen=True, slots=True)
 class Location:
     """Where a problem was found; every field is optional but as many as known are filled."""
@@ -143,12 +137,11 @@ class Location:
 class Issue:
     """One problem found in the input, with what to do about it.
 
-    ``reason`` is a stable machine-readable code (a ``ReasonCode`` value from
-    :mod:`citykpi.validate`), ``message`` a full sentence that says what is wrong and how to fix
-    it.
+    ``reason`` is a stable machine-readable code (a :class:`~citykpi.reasons.Reason`),
+    ``message`` a full sentence that says what is wrong and how to fix it.
     """
 
-    reason: str
+    reason: Reason
     severity: Severity
     message: str
     location: Location = field(default_factory=Location)
@@ -158,7 +151,7 @@ class Issue:
         """Return a flat dictionary suitable for JSON or CSV output."""
         loc = self.location
         return {
-            "reason": self.reason,
+            "reason": self.reason.value,
             "severity": self.severity.value,
             "file": loc.file,
             "row": loc.row,

@@ -16,8 +16,9 @@ from rawrows import CATALOGUE_DIR, frame_of, raw
 from citykpi.catalogue import Catalogue, load_catalogue
 from citykpi.errors import InputError
 from citykpi.model import Issue, Location, Severity
+from citykpi.reasons import Reason
 from citykpi.settings import Settings
-from citykpi.validate import CHECKED_COLUMNS, ISSUE_COLUMNS, ReasonCode, validate
+from citykpi.validate import CHECKED_COLUMNS, ISSUE_COLUMNS, validate
 
 
 def test_frame_keeps_every_row_converts_units_and_flags_errors(
@@ -104,7 +105,7 @@ def test_reader_issues_lead_the_report_and_flag_their_rows(
     catalogue: Catalogue, settings: Settings
 ) -> None:
     reader_issue = Issue(
-        "missing_column",
+        Reason.MISSING_COLUMN,
         Severity.ERROR,
         "sub.csv row 3 has a problem the reader found.",
         Location(file="sub.csv", row=3),
@@ -169,7 +170,7 @@ _CAT = load_catalogue(CATALOGUE_DIR)
 def test_a_reported_share_is_flagged_exactly_when_outside_0_to_100(value: float) -> None:
     frame = frame_of([raw("household_internet_access", value, kind="kpi", raw_value="x")])
     result = validate(frame, catalogue=_CAT)
-    flagged = any(i.reason == ReasonCode.SHARE_OUT_OF_RANGE for i in result.issues)
+    flagged = any(i.reason == Reason.SHARE_OUT_OF_RANGE for i in result.issues)
     assert flagged == (not 0.0 <= value <= 100.0)
 
 

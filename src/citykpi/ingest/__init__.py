@@ -2,9 +2,9 @@
 
 :func:`read_files` returns an :class:`IngestResult`: the raw table of
 :data:`citykpi.model.RAW_COLUMNS` and the structural issues found (reason codes in
-:class:`IngestReason`). Ids are normalised here, once (:func:`normalise_code`); values keep
-their raw text next to the parsed float. :func:`write_template` writes the XLSX workbook a city
-fills in, which :func:`read_files` reads back without loss.
+:class:`citykpi.reasons.Reason`). Ids are normalised here, once (:func:`normalise_code`);
+values keep their raw text next to the parsed float. :func:`write_template` writes the XLSX
+workbook a city fills in, which :func:`read_files` reads back without loss.
 
 Formats, by extension:
 
@@ -24,12 +24,11 @@ has one data point.
 
 from citykpi.catalogue import normalise_code
 from citykpi.ingest.readers import read_file, read_files
-from citykpi.ingest.table import IngestReason, IngestResult
+from citykpi.ingest.table import IngestResult
 from citykpi.ingest.template import write_template
 from citykpi.ingest.values import normalise_quality, parse_value
 
 __all__ = [
-    "IngestReason",
     "IngestResult",
     "normalise_code",
     "normalise_quality",

@@ -13,9 +13,10 @@ import csv
 import io
 from pathlib import Path
 
-from citykpi.ingest.table import IngestReason, RawTableBuilder, issue
+from citykpi.ingest.table import RawTableBuilder, issue
 from citykpi.ingest.tabular import read_rows, unknown_layout
 from citykpi.model import Severity
+from citykpi.reasons import Reason
 
 
 def _decode(data: bytes, *, file: str, builder: RawTableBuilder) -> str:
@@ -27,7 +28,7 @@ def _decode(data: bytes, *, file: str, builder: RawTableBuilder) -> str:
             "Windows-1252. Save it as 'CSV UTF-8' if names or sources look wrong."
         )
         builder.issues.append(
-            issue(IngestReason.ENCODING_FALLBACK, msg, file=file, severity=Severity.WARNING)
+            issue(Reason.ENCODING_FALLBACK, msg, file=file, severity=Severity.WARNING)
         )
         return data.decode("cp1252", errors="replace")
 
@@ -44,11 +45,11 @@ def read_csv(path: Path, *, file: str, builder: RawTableBuilder) -> None:
         records = list(csv.reader(io.StringIO(text, newline=""), delimiter=_delimiter(text)))
     except csv.Error as e:
         msg = f"{file} is not a readable CSV file ({e}); export it again as CSV."
-        builder.issues.append(issue(IngestReason.UNREADABLE_FILE, msg, file=file))
+        builder.issues.append(issue(Reason.UNREADABLE_FILE, msg, file=file))
         return
     if not records or all(not any(cell.strip() for cell in r) for r in records):
         msg = f"{file} is empty; write a header row and one row per value."
-        builder.issues.append(issue(IngestReason.EMPTY_FILE, msg, file=file))
+        builder.issues.append(issue(Reason.EMPTY_FILE, msg, file=file))
         return
     header, body = records[0], records[1:]
     rows = ((number, row) for number, row in enumerate(body, start=2))

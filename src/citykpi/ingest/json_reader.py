@@ -24,9 +24,10 @@ import json
 from collections.abc import Mapping
 from pathlib import Path
 
-from citykpi.ingest.table import IngestReason, RawTableBuilder, Record, issue
+from citykpi.ingest.table import RawTableBuilder, Record, issue
 from citykpi.ingest.tabular import REQUIRED, header_key
 from citykpi.ingest.values import CellValue
+from citykpi.reasons import Reason
 
 _SHAPES = (
     "an array of records with the fields city, year, code, value, or an object "
@@ -40,11 +41,11 @@ def read_json(path: Path, *, file: str, builder: RawTableBuilder) -> None:
         document = json.loads(path.read_bytes().decode("utf-8-sig"))
     except UnicodeDecodeError:
         msg = f"{file} is not UTF-8 text; save the JSON file as UTF-8."
-        builder.issues.append(issue(IngestReason.UNREADABLE_FILE, msg, file=file))
+        builder.issues.append(issue(Reason.UNREADABLE_FILE, msg, file=file))
         return
     except json.JSONDecodeError as e:
         msg = f"{file} is not valid JSON ({e.msg} at line {e.lineno}, column {e.colno}); fix it."
-        builder.issues.append(issue(IngestReason.UNREADABLE_FILE, msg, file=file, row=e.lineno))
+        builder.issues.append(issue(Reason.UNREADABLE_FILE, msg, file=file, row=e.lineno))
         return
     shared: dict[str, CellValue] = {}
     if isinstance(document, dict) and isinstance(document.get("values"), list):
@@ -54,7 +55,7 @@ def read_json(path: Path, *, file: str, builder: RawTableBuilder) -> None:
         records = document
     else:
         msg = f"{file} has an unknown JSON layout; write {_SHAPES}."
-        builder.issues.append(issue(IngestReason.UNKNOWN_LAYOUT, msg, file=file))
+        builder.issues.append(issue(Reason.UNKNOWN_LAYOUT, msg, file=file))
         return
     for number, record in enumerate(records, start=1):
         _add(record, number, shared, file=file, builder=builder)
@@ -75,7 +76,7 @@ def _add(
     if not isinstance(record, dict):
         msg = f"{file} record {number} is not an object; write each value as {{...}} with fields "
         msg += f"{', '.join(REQUIRED)}."
-        builder.issues.append(issue(IngestReason.UNKNOWN_LAYOUT, msg, file=file, row=number))
+        builder.issues.append(issue(Reason.UNKNOWN_LAYOUT, msg, file=file, row=number))
         return
     fields: dict[str, CellValue] = dict(shared)
     nested = [k for k, v in record.items() if not _is_scalar(v)]
@@ -89,7 +90,7 @@ def _add(
             f"fields {', '.join(REQUIRED)} with plain values."
         )
         builder.issues.append(
-            issue(IngestReason.MISSING_COLUMN, msg, file=file, row=number, field_name=bad[0])
+            issue(Reason.MISSING_COLUMN, msg, file=file, row=number, field_name=bad[0])
         )
         return
     builder.add(Record(fields, file, number))

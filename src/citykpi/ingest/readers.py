@@ -16,15 +16,16 @@ from citykpi.catalogue import Catalogue, CatalogueIndex, catalogue_index
 from citykpi.errors import InputError
 from citykpi.ingest.csv_reader import read_csv
 from citykpi.ingest.json_reader import read_json
-from citykpi.ingest.table import IngestReason, IngestResult, RawTableBuilder, issue
+from citykpi.ingest.table import IngestResult, RawTableBuilder, issue
 from citykpi.ingest.xlsx_reader import read_xlsx
+from citykpi.reasons import Reason
 
 
 class Reader(Protocol):
     """What every reader is: a function that adds the values of one file to a builder.
 
     A reader reports each structural problem of the file as an issue in ``builder.issues`` (with
-    an :class:`~citykpi.ingest.table.IngestReason`) and raises only ``OSError``, when the file
+    an :class:`~citykpi.reasons.Reason`) and raises only ``OSError``, when the file
     cannot be opened.
 
     Parameters
@@ -102,7 +103,7 @@ def _read_one(path: Path, builder: RawTableBuilder) -> None:
     file = str(path)
     if not path.is_file():
         msg = f"{file} is a folder, not a file; name the files inside it instead."
-        builder.issues.append(issue(IngestReason.NOT_A_FILE, msg, file=file))
+        builder.issues.append(issue(Reason.NOT_A_FILE, msg, file=file))
         return
     suffix = path.suffix.lower()
     reader = READERS.get(suffix)
@@ -112,13 +113,13 @@ def _read_one(path: Path, builder: RawTableBuilder) -> None:
             f"{file} has the extension {suffix or '(none)'!r}, which citykpi cannot read; it "
             f"reads .csv, .xlsx and .json files: {fix}."
         )
-        builder.issues.append(issue(IngestReason.UNSUPPORTED_FORMAT, msg, file=file, value=suffix))
+        builder.issues.append(issue(Reason.UNSUPPORTED_FORMAT, msg, file=file, value=suffix))
         return
     try:
         reader(path, file=file, builder=builder)
     except OSError as e:
         msg = f"{file} cannot be read ({e.strerror or e}); check that you may read it."
-        builder.issues.append(issue(IngestReason.UNREADABLE_FILE, msg, file=file))
+        builder.issues.append(issue(Reason.UNREADABLE_FILE, msg, file=file))
 
 
 __all__ = ["READERS", "Reader", "read_file", "read_files"]

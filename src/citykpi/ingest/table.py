@@ -4,7 +4,7 @@ Every reader turns each value it finds into one :class:`Record` and hands it to 
 :class:`RawTableBuilder`, which normalises ids, parses the value and quality, and appends one row
 of :data:`citykpi.model.RAW_COLUMNS`. Problems with the *structure* of a file (it cannot be
 read, a required column is missing, a row has no city or year, a KPI code does not say which data
-point) become :class:`~citykpi.model.Issue` objects with a reason from :class:`IngestReason`;
+point) become :class:`~citykpi.model.Issue` objects with a :class:`~citykpi.reasons.Reason`;
 problems with the *content* (non-numeric values, unknown codes or qualities, ...) are left in
 the table for :mod:`citykpi.validate`.
 
@@ -18,7 +18,6 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from enum import StrEnum
 from pathlib import Path
 
 import pandas as pd
@@ -28,24 +27,7 @@ from citykpi.catalogue.codes import CodeError
 from citykpi.catalogue.index import CatalogueIndex
 from citykpi.ingest.values import CellValue, normalise_quality, parse_value, parse_year, raw_text
 from citykpi.model import RAW_COLUMNS, Issue, Location, Severity
-
-
-class IngestReason(StrEnum):
-    """Reason codes of the structural issues found while reading files."""
-
-    UNSUPPORTED_FORMAT = "unsupported_format"
-    UNREADABLE_FILE = "unreadable_file"
-    NOT_A_FILE = "not_a_file"
-    EMPTY_FILE = "empty_file"
-    MISSING_COLUMN = "missing_column"
-    DUPLICATE_COLUMN = "duplicate_column"
-    UNKNOWN_LAYOUT = "unknown_layout"
-    ENCODING_FALLBACK = "encoding_fallback"
-    MISSING_CITY = "missing_city"
-    MISSING_YEAR = "missing_year"
-    MISSING_CODE = "missing_code"
-    AMBIGUOUS_KPI_CODE = "ambiguous_kpi_code"
-    UNKNOWN_DATA_POINT = "unknown_data_point"
+from citykpi.reasons import Reason
 
 
 @dataclass(frozen=True, slots=True)
@@ -79,23 +61,26 @@ class Record:
 
 
 def issue(
-    reason: IngestReason,
+    reason: Reason,
     message: str,
     *,
     file: str,
     row: int | str | None = None,
     field_name: str = "",
     value: str = "",
-    severity: Severity = Severity.ERROR,
+    severity: Severity | None = None,
 ) -> Issue:
-    """Build an ingest :class:`~citykpi.model.Issue` located in ``file`` (row or cell)."""
+    """Build an ingest :class:`~citykpi.model.Issue` located in ``file`` (row or cell).
+
+    ``severity`` defaults to the reason's default severity.
+    """
     location = Location(
         file=file,
         row=row if isinstance(row, int) else None,
         cell=row if isinstance(row, str) else "",
         field=field_name,
     )
-    return Issue(reason.value, severity, message, location, value)
+    return Issue(reason, severity or reason.default_severity, message, location, value)
 
 
 def where(file: str, row: int | str) -> str:
@@ -135,7 +120,7 @@ class RawTableBuilder:
         except CodeError as e:
             self.issues.append(
                 issue(
-                    IngestReason(e.reason),
+                    Reason(e.reason),
                     f"{where(record.file, record.row)}: {e.message}",
                     file=record.file,
                     row=record.row,
@@ -165,17 +150,17 @@ class RawTableBuilder:
         at = where(record.file, record.row)
         if not city:
             msg = f"{at} has no city; write the city name in the city column."
-            reason, name, value = IngestReason.MISSING_CITY, "city", ""
+            reason, name, value = Reason.MISSING_CITY, "city", ""
         elif year is None:
             value = raw_text(record.fields.get("year"))
             msg = (
                 f"{at} has year {value!r}, which is not a year; write the reporting year as "
                 "four digits, e.g. 2024."
             )
-            reason, name = IngestReason.MISSING_YEAR, "year"
+            reason, name = Reason.MISSING_YEAR, "year"
         else:
             msg = f"{at} has no code; write the input id or KPI code the value is for."
-            reason, name, value = IngestReason.MISSING_CODE, "code", ""
+            reason, name, value = Reason.MISSING_CODE, "code", ""
         return issue(reason, msg, file=record.file, row=record.row, field_name=name, value=value)
 
     def frame(self) -> pd.DataFrame:
@@ -194,7 +179,6 @@ def display_name(path: Path) -> str:
 
 
 __all__ = [
-    "IngestReason",
     "IngestResult",
     "RawTableBuilder",
     "Record",

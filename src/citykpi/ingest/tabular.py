@@ -15,9 +15,10 @@ from typing import Final
 
 from openpyxl.utils import get_column_letter
 
-from citykpi.ingest.table import IngestReason, RawTableBuilder, Record, issue
+from citykpi.ingest.table import RawTableBuilder, Record, issue
 from citykpi.ingest.values import CellValue, raw_text
 from citykpi.model import Severity
+from citykpi.reasons import Reason
 
 REQUIRED: Final[tuple[str, ...]] = ("city", "year", "code", "value")
 OPTIONAL: Final[tuple[str, ...]] = ("unit", "source", "quality", "kind", "data_point")
@@ -73,7 +74,7 @@ def read_rows(
             f"{where} has the column(s) {', '.join(map(repr, duplicates))} more than once; "
             "keep one column of each name."
         )
-        builder.issues.append(issue(IngestReason.DUPLICATE_COLUMN, msg, file=file, row=1))
+        builder.issues.append(issue(Reason.DUPLICATE_COLUMN, msg, file=file, row=1))
         return True
     if "code" in present or "value" in present:
         missing = [c for c in REQUIRED if c not in present]
@@ -83,7 +84,7 @@ def read_rows(
                 f"table needs the columns {', '.join(REQUIRED)} (optional: {', '.join(OPTIONAL)})."
             )
             builder.issues.append(
-                issue(IngestReason.MISSING_COLUMN, msg, file=file, row=1, field_name=missing[0])
+                issue(Reason.MISSING_COLUMN, msg, file=file, row=1, field_name=missing[0])
             )
             return True
         _read_long(keys, rows, file=file, builder=builder, sheet=sheet)
@@ -152,7 +153,7 @@ def _read_wide(
 def unknown_layout(builder: RawTableBuilder, where: str, *, file: str, severity: Severity) -> None:
     """Add the issue for a table whose header matches no layout."""
     builder.issues.append(
-        issue(IngestReason.UNKNOWN_LAYOUT, layout_message(where), file=file, severity=severity)
+        issue(Reason.UNKNOWN_LAYOUT, layout_message(where), file=file, severity=severity)
     )
 
 

@@ -21,10 +21,11 @@ from openpyxl.utils import get_column_letter
 from openpyxl.utils.exceptions import InvalidFileException
 
 from citykpi.ingest import template_layout as layout
-from citykpi.ingest.table import IngestReason, RawTableBuilder, Record, issue
+from citykpi.ingest.table import RawTableBuilder, Record, issue
 from citykpi.ingest.tabular import is_blank, read_rows, unknown_layout
 from citykpi.ingest.values import CellValue, parse_year, raw_text
 from citykpi.model import Severity
+from citykpi.reasons import Reason
 
 Rows = list[tuple[CellValue, ...]]
 
@@ -38,7 +39,7 @@ def read_xlsx(path: Path, *, file: str, builder: RawTableBuilder) -> None:
             f"{file} is not a readable XLSX workbook ({type(e).__name__}: {e}); open it in a "
             "spreadsheet program and save it again as .xlsx."
         )
-        builder.issues.append(issue(IngestReason.UNREADABLE_FILE, msg, file=file))
+        builder.issues.append(issue(Reason.UNREADABLE_FILE, msg, file=file))
         return
     try:
         sheets = {ws.title: _values(ws) for ws in workbook.worksheets}
@@ -79,7 +80,7 @@ def _read_sheets(sheets: dict[str, Rows], *, file: str, builder: RawTableBuilder
             unknown.append(title)
     if not read and not unknown:
         msg = f"{file} has no data: every sheet is empty; fill in a sheet or the template."
-        builder.issues.append(issue(IngestReason.EMPTY_FILE, msg, file=file))
+        builder.issues.append(issue(Reason.EMPTY_FILE, msg, file=file))
     severity = Severity.WARNING if read else Severity.ERROR
     for title in unknown:
         unknown_layout(builder, f"{file} sheet {title!r}", file=file, severity=severity)
@@ -97,7 +98,7 @@ def _read_template(sheets: dict[str, Rows], *, file: str, builder: RawTableBuild
             if bad_city
             else f"has year {raw_text(year)!r}; write the reporting year as four digits, e.g. 2024."
         )
-        reason = IngestReason.MISSING_CITY if bad_city else IngestReason.MISSING_YEAR
+        reason = Reason.MISSING_CITY if bad_city else Reason.MISSING_YEAR
         builder.issues.append(
             issue(reason, msg, file=file, row=f"{layout.COVER_SHEET}!{ref}", value=raw_text(year))
         )
@@ -118,7 +119,7 @@ def _read_template(sheets: dict[str, Rows], *, file: str, builder: RawTableBuild
                 "Enter values on the template's own sheets."
             )
             builder.issues.append(
-                issue(IngestReason.UNKNOWN_LAYOUT, msg, file=file, severity=Severity.WARNING)
+                issue(Reason.UNKNOWN_LAYOUT, msg, file=file, severity=Severity.WARNING)
             )
             continue
         for number, row in _numbered(rows, layout.HEADER_ROW + 1):

@@ -2,7 +2,7 @@
 
 One error of each kind is put into a different city (never one of the cities that report
 little), in a year after the first three, and listed in ``known_errors.csv`` with the reason code
-validation reports for it (:class:`citykpi.validate.ReasonCode` values) and the row of
+validation reports for it (:class:`citykpi.reasons.Reason` values) and the row of
 ``raw_inputs.csv`` where it is:
 
 ================================ ==========================================================

@@ -20,7 +20,6 @@ import math
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Final
 
 import pandas as pd
 from sqlalchemy import select
@@ -31,6 +30,7 @@ from citykpi.compute import compute
 from citykpi.errors import InputError, ValidationFailed
 from citykpi.ingest import read_files
 from citykpi.model import KPI_COLUMNS, RAW_COLUMNS, Issue, Location, Severity
+from citykpi.reasons import Reason
 from citykpi.store.audit import record
 from citykpi.store.cities import find_city, get_or_create_submission
 from citykpi.store.engine import Store
@@ -38,9 +38,6 @@ from citykpi.store.schema import ImportRun, Submission, Value, ValueRevision, on
 from citykpi.store.users import Action, Actor
 from citykpi.store.values import ValueInput, ensure_not_published, framework_version, write_values
 from citykpi.validate import validate
-
-#: Reason code of a row whose city or year differs from the ones the import is for.
-WRONG_SUBMISSION: Final = "wrong_submission"
 
 
 @dataclass(frozen=True, slots=True)
@@ -77,7 +74,7 @@ def _float(value: object) -> float | None:
 def _row_issue(row: pd.Series, field: str, message: str, value: object) -> Issue:
     raw_row = _float(row.get("row"))
     return Issue(
-        reason=WRONG_SUBMISSION,
+        reason=Reason.WRONG_SUBMISSION,
         severity=Severity.ERROR,
         message=message,
         location=Location(
@@ -408,7 +405,6 @@ def import_file(
 
 
 __all__ = [
-    "WRONG_SUBMISSION",
     "ImportSummary",
     "import_file",
     "import_raw",

@@ -3,12 +3,11 @@
 >>> checked = validate(read_files(paths).frame)        # doctest: +SKIP
 >>> checked.report.ok, len(checked.report.errors)      # doctest: +SKIP
 
-See :func:`validate` for the entry point, :class:`ReasonCode` for what each issue means and
-:class:`ValidationResult` for what compute receives.
+See :func:`validate` for the entry point, :class:`citykpi.reasons.Reason` for what each issue
+means and :class:`ValidationResult` for what compute receives.
 """
 
 from citykpi.validate.engine import validate
-from citykpi.validate.reasons import ReasonCode
 from citykpi.validate.report import (
     CHECKED_COLUMNS,
     ISSUE_COLUMNS,
@@ -19,7 +18,6 @@ from citykpi.validate.report import (
 __all__ = [
     "CHECKED_COLUMNS",
     "ISSUE_COLUMNS",
-    "ReasonCode",
     "ValidationReport",
     "ValidationResult",
     "validate",

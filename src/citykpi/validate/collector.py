@@ -11,7 +11,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from citykpi.model import Issue, Location, Severity
-from citykpi.validate.reasons import ReasonCode
+from citykpi.reasons import Reason
 from citykpi.validate.report import DataPointKey
 
 
@@ -26,7 +26,7 @@ class Collector:
 
     def add(
         self,
-        reason: ReasonCode,
+        reason: Reason,
         message: str,
         *,
         location: Location,
@@ -61,7 +61,7 @@ class Collector:
         if self.strict and severity is Severity.WARNING:
             severity = Severity.ERROR
         issue = Issue(
-            reason=reason.value, severity=severity, message=message, location=location, value=value
+            reason=reason, severity=severity, message=message, location=location, value=value
         )
         self.issues.append(issue)
         if severity is Severity.ERROR:

@@ -27,9 +27,9 @@ from typing import Final
 from citykpi.catalogue import CatalogueIndex, DataPoint, evaluate
 from citykpi.errors import FormulaError
 from citykpi.model import Location
+from citykpi.reasons import Reason
 from citykpi.settings import Settings
 from citykpi.validate.collector import Collector
-from citykpi.validate.reasons import ReasonCode
 from citykpi.validate.rows import Row, add_row_issue, format_value
 
 #: Share of KPIs not reported above which the verifier follows up with the city (VM p32).
@@ -51,9 +51,7 @@ class Values:
     reports: dict[str, Row] = field(default_factory=dict)
 
 
-def _report_copy(
-    out: Collector, reason: ReasonCode, message: str, row: Row, unused: set[int]
-) -> None:
+def _report_copy(out: Collector, reason: Reason, message: str, row: Row, unused: set[int]) -> None:
     """Report a repeated row whose first copy is used, and set the repeat aside."""
     add_row_issue(out, reason, message, row, "value", value=format_value(row.value))
     unused.add(row.pos)
@@ -81,7 +79,7 @@ def check_duplicates(
                     f"{format_value(r.value)} (first at {_where(first)}); the first is used: "
                     "delete the repeated row."
                 )
-                _report_copy(out, ReasonCode.DUPLICATE_IDENTICAL, msg, r, unused)
+                _report_copy(out, Reason.DUPLICATE_IDENTICAL, msg, r, unused)
             continue
         listing = ", ".join(f"{format_value(r.value)} ({_where(r)})" for r in group)
         low, high = min(values), max(values)
@@ -95,9 +93,9 @@ def check_duplicates(
                     "first value is used: use one figure for the whole submission."
                 )
                 for r in rest:
-                    _report_copy(out, ReasonCode.DENOMINATOR_VARIES, msg, r, unused)
+                    _report_copy(out, Reason.DENOMINATOR_VARIES, msg, r, unused)
                 continue
-            reason = ReasonCode.DENOMINATOR_INCONSISTENT
+            reason = Reason.DENOMINATOR_INCONSISTENT
             msg = (
                 f"The denominator {code!r} for {city!r} {year} differs between rows: "
                 f"{listing}, by {spread:.1%}, more than the {tolerance:.0%} the U4SSC "
@@ -105,7 +103,7 @@ def check_duplicates(
                 "whole submission."
             )
         else:
-            reason = ReasonCode.DUPLICATE_CONFLICT
+            reason = Reason.DUPLICATE_CONFLICT
             msg = (
                 f"{code!r} for {city!r} {year} is given more than once with different values: "
                 f"{listing}; keep one row with the correct value."
@@ -169,7 +167,7 @@ def check_fractions(found: dict[Submission, Values], view: CatalogueIndex, out: 
                 "values (a part cannot exceed the whole)."
             )
             out.add(
-                ReasonCode.NUMERATOR_ABOVE_DENOMINATOR,
+                Reason.NUMERATOR_ABOVE_DENOMINATOR,
                 msg,
                 location=num.location("value"),
                 value=format_value(num.value),
@@ -217,7 +215,7 @@ def check_share_sums(
             )
             rows = [r for v in present.values() for r in v[1]]
             out.add(
-                ReasonCode.SHARES_DO_NOT_SUM,
+                Reason.SHARES_DO_NOT_SUM,
                 msg,
                 location=_group_location(city, year, kpi_code, rows),
                 value=format_value(total),
@@ -253,7 +251,7 @@ def _check_nested(
                 f"is part of {outer} treatment, so correct the levels so that {inner} <= {outer}."
             )
             out.add(
-                ReasonCode.WASTEWATER_NOT_NESTED,
+                Reason.WASTEWATER_NOT_NESTED,
                 msg,
                 location=_group_location(city, year, inner_dp.id, a[1]),
                 value=format_value(a[0]),
@@ -302,7 +300,7 @@ def check_coverage(rows: Sequence[Row], view: CatalogueIndex, out: Collector) ->
             "('citykpi template' lists them)."
         )
         out.add(
-            ReasonCode.TOO_MANY_NOT_REPORTED,
+            Reason.TOO_MANY_NOT_REPORTED,
             msg,
             location=Location(file=file, city=city, year=year),
             value=f"{missing / total:.0%}",

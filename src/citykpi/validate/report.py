@@ -79,7 +79,7 @@ class ValidationReport:
 
     def counts_by_reason(self) -> dict[str, int]:
         """Return how many issues each reason code has, most frequent first."""
-        return dict(Counter(i.reason for i in self.issues).most_common())
+        return dict(Counter(i.reason.value for i in self.issues).most_common())
 
     def to_frame(self) -> pd.DataFrame:
         """Return one row per issue with the columns :data:`ISSUE_COLUMNS`."""

@@ -22,8 +22,8 @@ from citykpi.catalogue import CatalogueIndex, units
 from citykpi.catalogue.units import is_percent
 from citykpi.errors import UnitError
 from citykpi.model import DataQuality, Location
+from citykpi.reasons import Reason
 from citykpi.validate.collector import Collector
-from citykpi.validate.reasons import ReasonCode
 
 #: Earliest reporting year accepted; the U4SSC KPIs date from 2017, 1990 leaves room for baselines.
 MIN_YEAR: Final = 1990
@@ -87,7 +87,7 @@ def format_value(value: float) -> str:
 
 
 def add_row_issue(
-    out: Collector, reason: ReasonCode, message: str, row: Row, field: str, *, value: str = ""
+    out: Collector, reason: Reason, message: str, row: Row, field: str, *, value: str = ""
 ) -> None:
     """Record an issue at ``field`` of ``row``; as an error it makes the row unusable."""
     out.add(reason, message, location=row.location(field), value=value, rows=[row.pos])
@@ -100,26 +100,26 @@ def check_identity(row: Row, view: CatalogueIndex, out: Collector) -> None:
             f"The row has no city; fill in the city name for the value of {row.code!r} "
             "(every row needs a city and a year)."
         )
-        add_row_issue(out, ReasonCode.MISSING_CITY, msg, row, "city")
+        add_row_issue(out, Reason.MISSING_CITY, msg, row, "city")
     if row.year is None:
         found = f" (found {row.raw_year!r})" if row.raw_year else ""
         msg = (
             f"The row has no valid reporting year{found}; fill in the year as four digits, "
             "e.g. 2024."
         )
-        add_row_issue(out, ReasonCode.MISSING_YEAR, msg, row, "year", value=row.raw_year)
+        add_row_issue(out, Reason.MISSING_YEAR, msg, row, "year", value=row.raw_year)
     elif not MIN_YEAR <= row.year <= max_year():
         msg = (
             f"The year {row.year} is outside {MIN_YEAR}-{max_year()}; correct the reporting "
             "year (a typo such as 2204 for 2024 is the usual cause)."
         )
-        add_row_issue(out, ReasonCode.YEAR_OUT_OF_RANGE, msg, row, "year", value=str(row.year))
+        add_row_issue(out, Reason.YEAR_OUT_OF_RANGE, msg, row, "year", value=str(row.year))
     if row.kind not in KINDS:
         msg = (
             f"The kind {row.kind!r} is not one of 'input' (a raw input) or 'kpi' (a KPI data "
             "point reported directly); correct the kind column."
         )
-        add_row_issue(out, ReasonCode.UNKNOWN_KIND, msg, row, "kind", value=row.kind)
+        add_row_issue(out, Reason.UNKNOWN_KIND, msg, row, "kind", value=row.kind)
         return
     known = view.inputs if row.kind == "input" else view.data_points
     if row.code in known:
@@ -140,7 +140,7 @@ def check_identity(row: Row, view: CatalogueIndex, out: Collector) -> None:
         )
     what = "raw input" if row.kind == "input" else "KPI data point"
     msg = f"Unknown {what} code {row.code!r}; {hint}"
-    add_row_issue(out, ReasonCode.UNKNOWN_CODE, msg, row, "code", value=row.code)
+    add_row_issue(out, Reason.UNKNOWN_CODE, msg, row, "code", value=row.code)
 
 
 def check_value(row: Row, view: CatalogueIndex, out: Collector) -> None:
@@ -152,7 +152,7 @@ def check_value(row: Row, view: CatalogueIndex, out: Collector) -> None:
             return
         if is_boolean:
             msg = f"The answer {text!r} for {row.code!r} is not yes or no; write 'yes' or 'no'."
-            reason = ReasonCode.NOT_YES_NO
+            reason = Reason.NOT_YES_NO
         else:
             unit = view.unit_of(row.kind, row.code)
             msg = (
@@ -160,14 +160,14 @@ def check_value(row: Row, view: CatalogueIndex, out: Collector) -> None:
                 f"{unit} (e.g. 1234.5, no thousands separators or units in the cell), or leave "
                 "it empty or 'NR' if it is not reported."
             )
-            reason = ReasonCode.NON_NUMERIC
+            reason = Reason.NON_NUMERIC
         add_row_issue(out, reason, msg, row, "value", value=text)
         return
     if is_boolean and row.value not in (0.0, 1.0):
         answer = text or format_value(row.value)
         msg = f"The answer {answer!r} for {row.code!r} is not yes or no; write 'yes' or 'no'."
         add_row_issue(
-            out, ReasonCode.NOT_YES_NO, msg, row, "value", value=text or format_value(row.value)
+            out, Reason.NOT_YES_NO, msg, row, "value", value=text or format_value(row.value)
         )
 
 
@@ -181,7 +181,7 @@ def check_quality(row: Row, out: Collector) -> None:
         f"The data quality {text!r} is not one of the six U4SSC options ({options}); choose one "
         "of them so the quality of the results can be stated."
     )
-    out.add(ReasonCode.UNKNOWN_QUALITY, msg, location=row.location("quality"), value=text)
+    out.add(Reason.UNKNOWN_QUALITY, msg, location=row.location("quality"), value=text)
 
 
 def convert_unit(row: Row, view: CatalogueIndex, out: Collector) -> None:
@@ -208,14 +208,14 @@ def convert_unit(row: Row, view: CatalogueIndex, out: Collector) -> None:
             f"The unit {given!r} of {row.code!r} does not convert to the catalogue unit "
             f"{target!r}: {detail}{fix}"
         )
-        add_row_issue(out, ReasonCode.UNIT_NOT_CONVERTIBLE, msg, row, "unit", value=given)
+        add_row_issue(out, Reason.UNIT_NOT_CONVERTIBLE, msg, row, "unit", value=given)
         return
     if not math.isfinite(converted):
         msg = (
             f"The value {row.raw_value!r} {given} of {row.code!r} does not convert to a finite "
             f"number of {target!r}; check the value."
         )
-        add_row_issue(out, ReasonCode.UNIT_NOT_CONVERTIBLE, msg, row, "unit", value=given)
+        add_row_issue(out, Reason.UNIT_NOT_CONVERTIBLE, msg, row, "unit", value=given)
         return
     if factor == 1.0:
         # Another spelling of the same unit ("%" for "percent"): nothing to report.
@@ -227,7 +227,7 @@ def convert_unit(row: Row, view: CatalogueIndex, out: Collector) -> None:
         f"{format_value(converted)} {target}{via}; the original value is kept in "
         "'original_value' and 'original_unit'."
     )
-    out.add(ReasonCode.UNIT_CONVERTED, msg, location=row.location("unit"), value=given)
+    out.add(Reason.UNIT_CONVERTED, msg, location=row.location("unit"), value=given)
     row.value = converted
     row.unit = target
 
@@ -241,9 +241,7 @@ def check_range(row: Row, view: CatalogueIndex, out: Collector) -> None:
             f"The count {row.code!r} is negative ({format_value(row.value)}); a number of things "
             "cannot be below zero: correct the value."
         )
-        add_row_issue(
-            out, ReasonCode.NEGATIVE_COUNT, msg, row, "value", value=format_value(row.value)
-        )
+        add_row_issue(out, Reason.NEGATIVE_COUNT, msg, row, "value", value=format_value(row.value))
         return
     if row.kind == "input":
         definition = view.inputs[row.code]
@@ -265,7 +263,7 @@ def check_range(row: Row, view: CatalogueIndex, out: Collector) -> None:
                     "unit."
                 )
                 add_row_issue(
-                    out, ReasonCode.OUT_OF_BOUNDS, msg, row, "value", value=format_value(row.value)
+                    out, Reason.OUT_OF_BOUNDS, msg, row, "value", value=format_value(row.value)
                 )
                 return
     if not is_percent(row.unit):
@@ -284,9 +282,7 @@ def check_range(row: Row, view: CatalogueIndex, out: Collector) -> None:
             "between 0 and 100; correct the value (check that numerator and denominator were not "
             "swapped)."
         )
-    add_row_issue(
-        out, ReasonCode.SHARE_OUT_OF_RANGE, msg, row, "value", value=format_value(row.value)
-    )
+    add_row_issue(out, Reason.SHARE_OUT_OF_RANGE, msg, row, "value", value=format_value(row.value))
 
 
 def check_row(row: Row, view: CatalogueIndex, out: Collector) -> None:
