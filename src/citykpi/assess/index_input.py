@@ -17,8 +17,8 @@ Preparation, following the SDSN city indices (methods.md section 1):
    ``computed`` or ``reported`` count.
 2. **Directions** from the catalogue: ``higher`` -> +1, ``lower`` -> -1. Data points with
    direction ``none`` are reported but not scored (left out). ``target_range`` data points are
-   scored by their distance to the target value (:data:`TARGET_RANGE_TARGETS`, e.g. gender
-   income equity: ``|x - 1|``, lower is better); one without a known target is left out.
+   scored by their distance to their numeric target in the target set (e.g. gender income
+   equity: ``|x - 1|``, lower is better); one without a numeric target is left out.
 3. **Coverage**: a data point reported by fewer than ``min_coverage`` (default 80 %, as the SDSN
    US Cities index) of the cities, or with the same value for every city, is left out.
 4. **Upper bounds**: a data point's numeric target from the target set (default: citykpi's) is
@@ -48,8 +48,6 @@ from citykpi.model import Direction
 
 #: Code of the top node.
 INDEX_CODE: Final = "GSSCI"
-#: Targets of ``target_range`` data points: scored as ``|x - target|``, lower is better.
-TARGET_RANGE_TARGETS: Final[dict[str, float]] = {"gender_income_equity": 1.0}
 #: Columns of the iMeta frame :func:`u4ssc_meta` returns.
 META_COLUMNS: Final[tuple[str, ...]] = (
     "Level",
@@ -205,7 +203,8 @@ def u4ssc_input(
     cat = catalogue if catalogue is not None else load_catalogue()
     wide, the_year = _wide_values(kpis, year=year)
     directions = {dp.id: dp.direction for _, dp in cat.iter_data_points()}
-    dropped = _scored_directions(wide, directions)
+    value_targets = _value_targets(targets if targets is not None else default_targets())
+    dropped = _scored_directions(wide, directions, value_targets)
     dropped.update(_poorly_covered(wide, skip=dropped, min_coverage=min_coverage))
     keep = [str(c) for c in wide.columns if str(c) not in dropped]
     if not keep:
@@ -214,7 +213,6 @@ def u4ssc_input(
             f"{next(iter(dropped.items()), ('', ''))!r}); lower min_coverage or add data."
         )
         raise InputError(msg)
-    value_targets = _value_targets(targets if targets is not None else default_targets())
     value_targets = _usable_targets(wide[keep], value_targets, directions)
     meta = u4ssc_meta(cat, keep, targets=value_targets)
     indicators = [str(c) for c in meta.loc[meta["Type"] == "Indicator", "iCode"]]
@@ -264,8 +262,14 @@ def _wide_values(kpis: pd.DataFrame, *, year: int | None) -> tuple[pd.DataFrame,
     return wide, the_year
 
 
-def _scored_directions(wide: pd.DataFrame, directions: Mapping[str, Direction]) -> dict[str, str]:
-    """Drop data points without a scoring direction; turn target ranges into distances in place."""
+def _scored_directions(
+    wide: pd.DataFrame, directions: Mapping[str, Direction], targets: Mapping[str, float]
+) -> dict[str, str]:
+    """Drop data points without a scoring direction; turn target ranges into distances in place.
+
+    The centre of a target range is the data point's numeric target in ``targets`` (one source
+    of truth: the target set, e.g. gender income equity 1 in the default set).
+    """
     dropped: dict[str, str] = {}
     for dp_id in list(wide.columns):
         direction = directions.get(str(dp_id))
@@ -274,7 +278,7 @@ def _scored_directions(wide: pd.DataFrame, directions: Mapping[str, Direction]) 
         elif direction is Direction.NONE:
             dropped[str(dp_id)] = "direction 'none': reported, not scored"
         elif direction is Direction.TARGET_RANGE:
-            target = TARGET_RANGE_TARGETS.get(str(dp_id))
+            target = targets.get(str(dp_id))
             if target is None:
                 dropped[str(dp_id)] = "direction 'target_range' without a known target value"
             else:
@@ -350,7 +354,6 @@ def _profiles(cities: pd.DataFrame) -> pd.DataFrame:
 __all__ = [
     "INDEX_CODE",
     "META_COLUMNS",
-    "TARGET_RANGE_TARGETS",
     "IndexInput",
     "u4ssc_input",
     "u4ssc_meta",

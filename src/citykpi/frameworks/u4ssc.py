@@ -29,7 +29,7 @@ from typing import Any, Final
 
 import pandas as pd
 
-from citykpi.assess.index_input import INDEX_CODE, TARGET_RANGE_TARGETS, u4ssc_input, u4ssc_meta
+from citykpi.assess.index_input import INDEX_CODE, u4ssc_input, u4ssc_meta
 from citykpi.assess.targets import TargetSet
 from citykpi.catalogue import Catalogue
 from citykpi.errors import InputError
@@ -276,7 +276,6 @@ __all__ = [
     "DEFAULT_UNCERTAINTY",
     "INDEX_CODE",
     "LEVEL_NAMES",
-    "TARGET_RANGE_TARGETS",
     "U4sscIndex",
     "build_u4ssc_index",
     "default_spec",
