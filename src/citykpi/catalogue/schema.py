@@ -126,6 +126,32 @@ class InputDef(_Frozen):
     feeds: tuple[str, ...] = ()
 
 
+class TypicalRange(_Frozen):
+    """Values seen in real cities, from a poorly to a well performing one, in the point's unit.
+
+    Order-of-magnitude ranges from the U4SSC benchmarks, verification reports and international
+    statistics (WHO, World Bank, OECD). The sample generator draws from them; they are neither
+    targets of the assessment nor validation bounds.
+    """
+
+    low: float
+    high: float
+    per_100k_inhabitants: bool = Field(
+        default=False,
+        description=(
+            "The range is per 100,000 inhabitants of a count that grows with the city (scale "
+            "it by population / 100,000)."
+        ),
+    )
+
+    @model_validator(mode="after")
+    def _ordered(self) -> TypicalRange:
+        if self.low > self.high:
+            msg = f"typical_range low {self.low!r} is above high {self.high!r}; swap them."
+            raise ValueError(msg)
+        return self
+
+
 class DataPoint(_Frozen):
     """One reportable value of a KPI (most KPIs have exactly one).
 
@@ -144,6 +170,10 @@ class DataPoint(_Frozen):
     may_exceed_100: bool = Field(
         default=False,
         description="A percentage above 100 is legitimate (e.g. gross school enrolment).",
+    )
+    typical_range: TypicalRange | None = Field(
+        default=None,
+        description="Values seen in real cities, in the data point's unit (sample generator).",
     )
     nests_in: str | None = Field(
         default=None,
@@ -300,5 +330,6 @@ __all__ = [
     "Provenance",
     "SubDimension",
     "Tier",
+    "TypicalRange",
     "json_schema",
 ]

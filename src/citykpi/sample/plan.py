@@ -9,10 +9,11 @@ to the YAML is generated without touching this package:
   the population (the same fraction in every city). The input of each kind that feeds the most
   data points is the city total itself (population, households, city area, GDP).
 * **Free inputs**: each data point gets one input of its own (preferably a numerator that feeds
-  nothing else), whose value is *solved* so that the data point lands on the city's target value
-  (:mod:`citykpi.sample.targets`). Formulas are evaluated with the catalogue's own evaluator;
-  the solver handles formulas linear in the free input or in its inverse, which covers every
-  ratio, share and rate of the catalogue; otherwise the input is sized like a base input.
+  nothing else), whose value is *solved* so that the data point lands on the city's target value,
+  drawn from the data point's ``typical_range`` in the catalogue (:mod:`citykpi.sample.targets`).
+  Formulas are evaluated with the catalogue's own evaluator; the solver handles formulas linear
+  in the free input or in its inverse, which covers every ratio, share and rate of the
+  catalogue; otherwise the input is sized like a base input.
 * Data points are solved in dependency order (a data point whose formula reads another data
   point's free input comes after it). Yes/no inputs take 1 or 0 directly; shares of a whole
   computed by ``share_of_total`` are filled jointly from the targets of the group.
@@ -29,7 +30,7 @@ from typing import Final
 
 from citykpi.catalogue import Catalogue, DataPoint, evaluate, units
 from citykpi.errors import FormulaError, UnitError
-from citykpi.sample.targets import RANGES, Range
+from citykpi.sample.targets import FALLBACK_PERCENT, Range, typical_range
 
 #: Canonical unit of each kind of base input, and its size per inhabitant of the city.
 _PER_INHABITANT: Final[tuple[tuple[str, float], ...]] = (
@@ -110,13 +111,11 @@ class Plan:
 
 
 def _target(dp: DataPoint) -> Range | None:
-    known = RANGES.get(dp.id)
+    known = typical_range(dp)
     if known is not None:
-        scale = factor(known.unit, dp.unit)
-        if scale is not None:
-            return Range(known.low * scale, known.high * scale, dp.unit, known.per_pop)
+        return known
     if factor("percent", dp.unit) is not None and dp.unit.strip() not in {"", "dimensionless"}:
-        return Range(10.0, 90.0, dp.unit)
+        return Range(*FALLBACK_PERCENT, dp.unit)
     return None
 
 
