@@ -78,7 +78,11 @@ def _input_history(cli: Cli, code: str) -> list[tuple[object, ...]]:
 def test_import_submit_verify_publish_export_and_audit(cli: Cli) -> None:
     good = cli.file("oslo.csv", GOOD)
     out = cli.ok("import", good, "--city", "Oslo", "--year", "2024", "--as", "eva").stdout
-    assert "Imported oslo.csv for Oslo 2024:" in out
+    assert (
+        "Imported oslo.csv for Oslo 2024: 3 input(s) stored (3 new, 0 revised, 0 unchanged); "
+        in out
+    )
+    assert "; 112 KPI value(s) recomputed (catalogue " in out
     assert (
         "Submitted 4 value(s) of Oslo 2024"
         in cli.ok("submit", "Oslo", "2024", "--as", "eva").stdout
@@ -163,9 +167,10 @@ def test_a_file_for_another_city_imports_nothing_and_names_the_rows(cli: Cli) ->
 
 def test_a_second_import_keeps_the_first_revision_in_history(cli: Cli) -> None:
     cli.ok("import", cli.file("first.csv", GOOD), "--city", "Oslo", "--year", "2024", "--as", "eva")
-    cli.ok(
+    out = cli.ok(
         "import", cli.file("second.csv", SECOND), "--city", "Oslo", "--year", "2024", "--as", "eva"
-    )
+    ).stdout
+    assert ": 3 input(s) stored (0 new, 1 revised, 2 unchanged); 112 KPI value(s)" in out
     assert _input_history(cli, "households_with_internet") == [
         (1, 300000.0, False, "eva", "import first.csv"),
         (2, 310000.0, True, "eva", "import second.csv"),

@@ -108,8 +108,9 @@ def import_cmd(
         with console.status(f"Importing {file.name}..."):
             summary = import_file(store, actor, file, city=city, year=year)
     done(
-        f"Imported {summary.file} for {summary.city} {summary.year}: {summary.created} new "
-        f"value(s), {summary.revised} revised, {summary.unchanged} unchanged "
+        f"Imported {summary.file} for {summary.city} {summary.year}: {summary.entered} "
+        f"input(s) stored ({summary.inputs.created} new, {summary.inputs.revised} revised, "
+        f"{summary.inputs.unchanged} unchanged); {summary.recomputed} KPI value(s) recomputed "
         f"(catalogue {summary.catalogue_version})."
     )
     for issue in summary.warnings:

@@ -17,9 +17,10 @@ from __future__ import annotations
 import hashlib
 import json
 import math
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 from sqlalchemy import select
@@ -36,77 +37,108 @@ from citykpi.store.cities import find_city, get_or_create_submission
 from citykpi.store.engine import Store
 from citykpi.store.schema import ImportRun, Submission, Value, ValueRevision, on_current_revision
 from citykpi.store.users import Action, Actor
-from citykpi.store.values import ValueInput, ensure_not_published, framework_version, write_values
+from citykpi.store.values import (
+    ValueInput,
+    WriteSummary,
+    ensure_not_published,
+    framework_version,
+    write_values,
+)
+from citykpi.tables import RAW, coerce
 from citykpi.validate import validate
 
 
 @dataclass(frozen=True, slots=True)
 class ImportSummary:
-    """What an import did."""
+    """What an import did.
+
+    ``inputs`` counts the values the file holds (what the user entered), ``kpis`` the KPI
+    values recomputed from the submission's inputs (or reported directly); ``created``,
+    ``revised`` and ``unchanged`` are the totals of both.
+    """
 
     city: str
     year: int
     file: str
     rows: int  # raw rows read from the file
-    created: int  # new value slots
-    revised: int  # new revisions of existing values
-    unchanged: int  # values whose content did not change
+    inputs: WriteSummary  # raw inputs of the file: new, revised, unchanged
+    kpis: WriteSummary  # KPI values recomputed (or reported directly): new, revised, unchanged
     catalogue_version: str
     warnings: tuple[Issue, ...] = ()
 
+    @property
+    def created(self) -> int:
+        """Return how many value slots the import created (inputs and KPIs)."""
+        return self.inputs.created + self.kpis.created
 
-def _text(value: object) -> str:
-    if value is None or (isinstance(value, float) and math.isnan(value)):
-        return ""
-    return str(value)
+    @property
+    def revised(self) -> int:
+        """Return how many existing values got a new revision (inputs and KPIs)."""
+        return self.inputs.revised + self.kpis.revised
+
+    @property
+    def unchanged(self) -> int:
+        """Return how many values kept their content (inputs and KPIs)."""
+        return self.inputs.unchanged + self.kpis.unchanged
+
+    @property
+    def entered(self) -> int:
+        """Return how many raw inputs of the file were stored (new, revised or unchanged)."""
+        return self.inputs.created + self.inputs.revised + self.inputs.unchanged
+
+    @property
+    def recomputed(self) -> int:
+        """Return how many KPI values were recomputed (new, revised or unchanged)."""
+        return self.kpis.created + self.kpis.revised + self.kpis.unchanged
 
 
-def _float(value: object) -> float | None:
-    if value is None:
-        return None
-    try:
-        number = float(value)  # type: ignore[arg-type]
-    except (TypeError, ValueError):
-        return None
-    return None if math.isnan(number) else number
+def _stored_number(value: float) -> float | None:
+    """Return a table value as the store keeps it: ``None`` for NaN."""
+    return None if math.isnan(value) else value
 
 
-def _row_issue(row: pd.Series, field: str, message: str, value: object) -> Issue:
-    raw_row = _float(row.get("row"))
+# The tables below arrive typed (citykpi.tables.RAW and KPI: the readers and compute coerce
+# them), so the rows are read as they are; to_dict gives Python scalars.
+def _row_issue(rec: Mapping[Hashable, Any], field: str, message: str, value: object) -> Issue:
+    ref = rec.get("row")
     return Issue(
         reason=Reason.WRONG_SUBMISSION,
         severity=Severity.ERROR,
         message=message,
         location=Location(
-            file=_text(row.get("file")),
-            row=int(raw_row) if raw_row is not None else None,
+            file=str(rec.get("file", "")),
+            row=ref if isinstance(ref, int) else None,
             field=field,
-            city=_text(row.get("city")),
-            code=_text(row.get("code")),
+            city=str(rec["city"]),
+            code=str(rec["code"]),
         ),
-        value=_text(value),
+        value=str(value),
     )
 
 
 def submission_issues(frame: pd.DataFrame, city: str, year: int) -> list[Issue]:
-    """Return an error for every row of ``frame`` that is not for ``city`` in ``year``."""
+    """Return an error for every row of ``frame`` that is not for ``city`` in ``year``.
+
+    ``frame`` is a raw or KPI table typed as :data:`citykpi.tables.RAW` or
+    :data:`citykpi.tables.KPI`.
+    """
     issues: list[Issue] = []
     want = city.strip().casefold()
-    for _, row in frame.iterrows():
-        got_city = _text(row.get("city")).strip()
+    for rec in frame.to_dict(orient="records"):
+        got_city = str(rec["city"])
         if got_city and got_city.casefold() != want:
             msg = (
                 f"This row is for city {got_city!r}, but the import is for {city!r}; import "
                 "each city's file with its own --city, or fix the city column."
             )
-            issues.append(_row_issue(row, "city", msg, got_city))
-        got_year = _float(row.get("year"))
-        if got_year is not None and int(got_year) != year:
+            issues.append(_row_issue(rec, "city", msg, got_city))
+        got_year = int(rec["year"])
+        if got_year != year:
             msg = (
-                f"This row is for year {int(got_year)}, but the import is for {year}; import "
+                f"This row is for year {got_year}, but the import is for {year}; import "
                 "each year with its own --year, or fix the year column."
             )
-            issues.append(_row_issue(row, "year", msg, int(got_year)))
+            issues.append(_row_issue(rec, "year", msg, got_year))
     return issues
 
 
@@ -132,40 +164,41 @@ def _missing_columns(frame: pd.DataFrame, columns: Iterable[str], what: str) -> 
 
 def _input_items(frame: pd.DataFrame) -> list[ValueInput]:
     items: dict[str, ValueInput] = {}
-    for _, row in frame.iterrows():
-        if _text(row.get("kind")) != "input" or bool(row.get("duplicate", False)):
+    for rec in frame.to_dict(orient="records"):
+        if rec["kind"] != "input" or rec.get("duplicate", False):
             continue
-        code = _text(row.get("code"))
-        provenance = {"file": _text(row.get("file")), "row": _text(row.get("row"))}
+        code = rec["code"]
+        ref = rec["row"]
+        provenance = {"file": rec["file"], "row": "" if ref is None else str(ref)}
         items[code] = ValueInput(
             kind="input",
             code=code,
-            value=_float(row.get("value")),
-            unit=_text(row.get("unit")),
-            raw_value=_text(row.get("raw_value")),
+            value=_stored_number(rec["value"]),
+            unit=rec["unit"],
+            raw_value=rec["raw_value"],
             status="reported",
-            source=_text(row.get("source")),
-            quality=_text(row.get("quality")),
+            source=rec["source"],
+            quality=rec["quality"],
             provenance=json.dumps(provenance, sort_keys=True),
         )
     return list(items.values())
 
 
 def kpi_items(frame: pd.DataFrame) -> list[ValueInput]:
-    """Return one value per row of a KPI table (:data:`citykpi.model.KPI_COLUMNS`)."""
+    """Return one value per row of a KPI table typed as :data:`citykpi.tables.KPI`."""
     return [
         ValueInput(
             kind="kpi",
-            code=_text(row["data_point"]),
-            kpi_code=_text(row["code"]),
-            value=_float(row["value"]),
-            unit=_text(row["unit"]),
-            status=_text(row["status"]),
-            reason=_text(row["reason"]),
-            quality=_text(row["quality"]),
-            provenance=_text(row["provenance"]),
+            code=rec["data_point"],
+            kpi_code=rec["code"],
+            value=_stored_number(rec["value"]),
+            unit=rec["unit"],
+            status=rec["status"],
+            reason=rec["reason"],
+            quality=rec["quality"],
+            provenance=rec["provenance"],
         )
-        for _, row in frame.iterrows()
+        for rec in frame.to_dict(orient="records")
     ]
 
 
@@ -241,25 +274,38 @@ def import_tables(
         year=year,
     )
     note = f"import {file_name}"
-    summary = write_values(
+    items = _input_items(inputs)
+    # Inputs first, then KPIs, as one batch did: the counts are kept apart so that the user
+    # hears how many of their values were stored, not a total swollen by the recomputation.
+    entered = write_values(
         session,
         actor,
         sub,
-        [*_input_items(inputs), *kpi_items(kpis)],
+        items,
         action="value.import",
         note=note,
         import_id=run.id,
         framework_version_id=fw_id,
         progress=progress,
     )
+    recomputed = write_values(
+        session,
+        actor,
+        sub,
+        kpi_items(kpis),
+        action="value.import",
+        note=note,
+        import_id=run.id,
+        framework_version_id=fw_id,
+        progress=(lambda n: progress(len(items) + n)) if progress is not None else None,
+    )
     return ImportSummary(
         city=found.name,
         year=year,
         file=file_name,
         rows=len(inputs),
-        created=summary.created,
-        revised=summary.revised,
-        unchanged=summary.unchanged,
+        inputs=entered,
+        kpis=recomputed,
         catalogue_version=catalogue_version,
     )
 
@@ -291,7 +337,7 @@ def stored_raw_frame(session: Session, sub: Submission) -> pd.DataFrame:
                 "row": None,
             }
         )
-    return pd.DataFrame(rows, columns=list(RAW_COLUMNS))
+    return coerce(pd.DataFrame(rows, columns=list(RAW_COLUMNS)), RAW)
 
 
 def import_raw(
@@ -346,7 +392,7 @@ def import_raw(
         existing = session.scalar(
             select(Submission).where(Submission.city_id == found.id, Submission.year == year)
         )
-        new = checked.frame[~checked.frame["duplicate"].astype(bool)].copy()
+        new = checked.frame[~checked.frame["duplicate"]].copy()
         new["city"] = found.name
         full = checked  # a first import: the file is the whole submission
         if existing is not None:

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable
-from numbers import Real
 
 import pandas as pd
 
@@ -31,69 +30,49 @@ from citykpi.validate.report import CHECKED_COLUMNS, ValidationReport, Validatio
 from citykpi.validate.rows import Row, check_row
 
 
-def _text(value: object) -> str:
-    if value is None or (isinstance(value, float) and math.isnan(value)) or value is pd.NA:
-        return ""
-    return str(value).strip()
-
-
-def _number(value: object) -> float:
-    if isinstance(value, bool):
-        return float(value)
-    if isinstance(value, Real):
-        return float(value)
-    text = _text(value)
-    try:
-        return float(text) if text else math.nan
-    except ValueError:
-        return math.nan
-
-
-def _year(value: object) -> int | None:
-    number = _number(value)
-    if math.isfinite(number) and number.is_integer():
-        return int(number)
-    return None
-
-
-def _row_ref(value: object) -> tuple[int | None, str]:
-    number = _number(value)
-    if math.isfinite(number) and number.is_integer():
-        return int(number), ""
-    return None, _text(value)
+def _year(value: object) -> tuple[int | None, str]:
+    """Return the year and, when it is not one, its text for the missing-year rule."""
+    if isinstance(value, int):
+        return value, ""
+    # The raw table's year is an int (citykpi.tables.RAW); only a frame built by hand, with
+    # gaps, holds floats here.
+    if isinstance(value, float) and value.is_integer():
+        return int(value), ""
+    return None, "" if value is None or value != value else str(value)
 
 
 def _to_rows(frame: pd.DataFrame) -> list[Row]:
+    """Return one :class:`Row` per row of a raw table typed as :data:`citykpi.tables.RAW`."""
     rows: list[Row] = []
     # Column lists zipped by hand: DataFrame.to_dict("records") is several times slower.
     names = list(RAW_COLUMNS)
     columns = [frame[c].tolist() for c in names]
     for pos, values in enumerate(zip(*columns, strict=True)):
         rec = dict(zip(names, values, strict=True))
-        value = _number(rec["value"])
+        value = float(rec["value"])  # type: ignore[arg-type]
         if not math.isfinite(value):
             value = math.nan
-        year = _year(rec["year"])
-        line, cell = _row_ref(rec["row"])
-        unit = _text(rec["unit"])
+        year, raw_year = _year(rec["year"])
+        ref = rec["row"]
+        unit = str(rec["unit"])
         rows.append(
             Row(
                 pos=pos,
-                city=_text(rec["city"]),
+                city=str(rec["city"]),
                 year=year,
-                kind=_text(rec["kind"]).lower(),
-                code=_text(rec["code"]),
+                kind=str(rec["kind"]),
+                code=str(rec["code"]),
                 value=value,
-                raw_value=_text(rec["raw_value"]),
+                raw_value=str(rec["raw_value"]).strip(),
                 unit=unit,
-                source=_text(rec["source"]),
-                quality=_text(rec["quality"]),
-                file=_text(rec["file"]),
-                row=line,
-                cell=cell,
+                source=str(rec["source"]),
+                quality=str(rec["quality"]),
+                file=str(rec["file"]),
+                row=ref if isinstance(ref, int) else None,
+                cell=ref if isinstance(ref, str) else "",
                 original_value=value,
                 original_unit=unit,
-                raw_year="" if year is not None else _text(rec["year"]),
+                raw_year=raw_year,
             )
         )
     return rows
