@@ -37,7 +37,7 @@ from typing import Final
 import yaml
 
 from citykpi.assess.meta import MetaMap, catalogue_meta
-from citykpi.catalogue import units
+from citykpi.catalogue import normalise_code, units
 from citykpi.errors import InputError, SpecError, UnitError
 from citykpi.model import Direction
 
@@ -170,8 +170,9 @@ def _parse_entry(
     by_code: dict[str, list[str]] = {}
     for m in meta.values():
         by_code.setdefault(m.code, []).append(m.data_point)
-    code = str(raw.get("code") or "").strip()
-    dp = str(raw.get("data_point") or "").strip()
+    # Codes and ids in any spacing or case, as in input files (one canonical form).
+    code = normalise_code(str(raw.get("code") or ""))
+    dp = normalise_code(str(raw.get("data_point") or ""))
     if dp and dp in meta and not code:
         code = meta[dp].code
     if code not in by_code:

@@ -273,8 +273,10 @@ def plan_cmd(
 ) -> None:
     """Check whether a target is feasible by a year, against the city's trend and its peers."""
     from citykpi.assess import catalogue_meta, peers_of, plan_target, read_profiles
+    from citykpi.catalogue import normalise_code
 
     info = catalogue_meta()
+    code = normalise_code(code)
     points = [m.data_point for m in info.values() if m.code == code]
     if not points:
         msg = f"Unknown KPI code {code!r}; list the codes with 'citykpi catalogue'."
