@@ -39,12 +39,12 @@ from typing import Final
 import numpy as np
 import pandas as pd
 
-from citykpi.assess.peers import population_class
 from citykpi.assess.scoring import usable_rows
 from citykpi.assess.targets import TargetKind, TargetSet, default_targets
 from citykpi.catalogue import Catalogue, load_catalogue
 from citykpi.errors import InputError
 from citykpi.model import Direction
+from citykpi.tables import population_class
 
 #: Code of the top node.
 INDEX_CODE: Final = "GSSCI"

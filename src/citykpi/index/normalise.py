@@ -74,6 +74,22 @@ NORMALISATION_METHODS: Final[tuple[str, ...]] = (
 )
 #: Methods whose result depends on the whole sample and cannot be frozen in an edition.
 RANK_METHODS: Final[frozenset[str]] = frozenset({"rank", "borda", "prank"})
+#: Per-indicator parameters a method reads from iMeta columns (``use_meta``): argument of
+#: :func:`normalise` -> iMeta column (listed in :data:`citykpi.index.imeta.PARAM_COLUMNS`).
+META_PARAMS: Final[Mapping[str, Mapping[str, str]]] = {
+    "minmax": {"lower": "minmax_lower", "upper": "minmax_upper"},
+    "zscore": {"mean": "zscore_mean", "sd": "zscore_sd"},
+    "goalposts": {
+        "lower": "goalpost_lower",
+        "upper": "goalpost_upper",
+        "scale": "goalpost_scale",
+        "trunc": "goalpost_trunc2posts",
+    },
+    "dist2targ": {"cap_max": "dist2targ_cap_max"},
+    "sdsn": {"lower": "sdsn_lower", "upper": "sdsn_upper"},
+}
+#: Methods that read the iMeta ``Target`` column as their ``targets``.
+TARGET_METHODS: Final[frozenset[str]] = frozenset({"dist2targ", "sdsn"})
 
 ParamLike = float | Sequence[float] | FloatArray | None
 
@@ -446,8 +462,10 @@ def normalise(
 
 
 __all__ = [
+    "META_PARAMS",
     "NORMALISATION_METHODS",
     "RANK_METHODS",
+    "TARGET_METHODS",
     "NormParams",
     "NormaliseOutput",
     "fit_normalisation",

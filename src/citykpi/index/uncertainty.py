@@ -36,7 +36,7 @@ the plain engine with those weights written into the spec.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Mapping
 from dataclasses import replace
 from typing import Any, Final, cast
 
@@ -58,19 +58,15 @@ from citykpi.index.uncertainty_apply import (
     value_text,
 )
 from citykpi.index.uncertainty_batch import (
-    ANALYSIS_SLOT,
-    BATCH_SLOT,
     Batch,
     Upstream,
-    batch_in_worker,
+    WeightNoise,
     closed_form_kind,
-    default_workers,
     effective_weights,
-    upstream_in_worker,
-    worker_pool,
 )
 from citykpi.index.uncertainty_result import STATS_COLUMNS, UncertaintyResult
 from citykpi.index.uncertainty_spec import UncertaintySpec, Value, noise_multipliers
+from citykpi.index.workers import default_workers, pool_map
 
 #: Bytes one batched aggregation call may use for its output (chunks are sized from it).
 CHUNK_BYTES: Final = 128 * 1024 * 1024
@@ -145,7 +141,7 @@ class UncertaintyAnalysis:
         self.nominal_scores = self.nominal.scores[self.target].to_numpy(dtype=np.float64)
         self.nominal_ranks = self.nominal.ranks[self.target].to_numpy(dtype=np.float64)
         levels = [n.level for n in self.hierarchy.nodes]
-        self._multipliers: dict[str, FloatArray] = {}
+        multipliers: dict[str, FloatArray] = {}
         for k, inp in enumerate(self.uncertainty.inputs):
             if inp.kind == "noisy_weights":
                 unknown = sorted(set(inp.noise) - set(levels))
@@ -156,9 +152,10 @@ class UncertaintyAnalysis:
                     )
                     raise SpecError(msg)
                 # each noisy-weights input has its own stream, derived from the seed
-                self._multipliers[inp.name] = noise_multipliers(
+                multipliers[inp.name] = noise_multipliers(
                     levels, inp.noise, sets=inp.sets, seed=seed + 7919 * (k + 1)
                 )
+        self._noise = WeightNoise(self.hierarchy.codes, multipliers)
         self._cache: dict[tuple[str, ...], Upstream] = {}
         self._stages: dict[tuple[object, ...], tuple[pd.DataFrame, Hierarchy, tuple[str, ...]]]
         self._stages = {}
@@ -171,7 +168,7 @@ class UncertaintyAnalysis:
         dict
             Input name -> array ``(sets, nodes)`` aligned with ``hierarchy.codes``.
         """
-        return {name: m.copy() for name, m in self._multipliers.items()}
+        return {name: m.copy() for name, m in self._noise.multipliers.items()}
 
     # ------------------------------------------------------------------ one replication
     def _split(
@@ -188,19 +185,6 @@ class UncertaintyAnalysis:
     def _excluded(self, draw: Mapping[str, Value]) -> list[str]:
         inputs = self.uncertainty.inputs
         return [str(draw[i.name]) for i in inputs if i.kind == "exclude" and draw[i.name]]
-
-    def _noise_factor(
-        self, draws: Sequence[Mapping[str, Value]], codes: Sequence[str]
-    ) -> FloatArray:
-        """Return the ``(len(draws), len(codes))`` multipliers ``1 + e f`` of the weights."""
-        where = {c: i for i, c in enumerate(self.hierarchy.codes)}
-        pos = np.array([where[c] for c in codes], dtype=np.int64)
-        factor = np.ones((len(draws), len(codes)))
-        for inp in self.uncertainty.inputs:
-            if inp.kind == "noisy_weights":
-                sets = np.array([int(str(d[inp.name])) for d in draws], dtype=np.int64)
-                factor *= self._multipliers[inp.name][np.ix_(sets, pos)]
-        return factor
 
     def _upstream(
         self, up: list[tuple[str, Value]], agg: list[tuple[str, Value]], excluded: list[str]
@@ -296,10 +280,10 @@ class UncertaintyAnalysis:
         excluded = self._excluded(values)
         h = self.hierarchy.without(excluded) if excluded else self.hierarchy
         spec = apply_values(self.spec, up + agg)
-        if self._multipliers:
+        if self._noise.multipliers:
             probe = build_index(self.data, h, spec)
             codes = probe.hierarchy.codes
-            w = np.array([probe.weights[c] for c in codes]) * self._noise_factor([values], codes)[0]
+            w = np.array([probe.weights[c] for c in codes]) * self._noise.factor([values], codes)[0]
             noisy = dict(zip(codes, w.tolist(), strict=True))
             spec = apply_values(spec, [("aggregate.weights", noisy)])
         return build_index(self.data, h, spec)
@@ -384,19 +368,19 @@ class UncertaintyAnalysis:
             agg_of.append(tuple(value_text(v) for _, v in agg))
         size = len(self.units) * len(self.hierarchy.indicators)
         if workers > 1 and len(firsts) > 1 and size >= PARALLEL_BUILD_CELLS:
-            ANALYSIS_SLOT[:] = [self]
-            try:
-                # contiguous blocks of keys (in key order) keep shared step prefixes, such as
-                # one treatment under several normalisations, in the same worker's cache
-                order = sorted(range(len(firsts)), key=lambda k: list(keys)[k])
-                chunk = -(-len(firsts) // workers)
-                with worker_pool(workers) as pool:
-                    built = list(
-                        pool.map(upstream_in_worker, [firsts[k] for k in order], chunksize=chunk)
-                    )
-                bases = [built[order.index(k)] for k in range(len(firsts))]
-            finally:
-                ANALYSIS_SLOT.clear()
+            # contiguous blocks of keys (in key order) keep shared step prefixes, such as
+            # one treatment under several normalisations, in the same worker's cache
+            order = sorted(range(len(firsts)), key=lambda k: list(keys)[k])
+            chunk = -(-len(firsts) // workers)
+            built = list(
+                pool_map(
+                    self._upstream_for,
+                    [firsts[k] for k in order],
+                    workers=workers,
+                    chunksize=chunk,
+                )
+            )
+            bases = [built[order.index(k)] for k in range(len(firsts))]
         else:
             bases = [self._upstream_for(d) for d in firsts]
         # 2. batched aggregation: every replication sharing structure, units and aggregation
@@ -405,7 +389,7 @@ class UncertaintyAnalysis:
         for i in range(len(draws)):
             b = bases[base_of[i]]
             classes.setdefault((agg_of[i], b.hierarchy.codes, b.units), []).append(i)
-        batches: list[list[int]] = []
+        batches: list[tuple[list[int], AggregateStep]] = []
         engine_cells = 0
         for rows in classes.values():
             b = bases[base_of[rows[0]]]
@@ -416,28 +400,21 @@ class UncertaintyAnalysis:
             else:
                 per = max(1, CHUNK_BYTES // (8 * max(1, len(b.units)) * len(b.hierarchy.codes) * 4))
                 engine_cells += len(rows) * len(b.units) * len(b.hierarchy.codes)
-            batches.extend(rows[k : k + per] for k in range(0, len(rows), per))
+            batches.extend((rows[k : k + per], step) for k in range(0, len(rows), per))
         scores = np.full((arr.shape[0], len(self.units)), np.nan)
-        state = Batch(self, bases, base_of, draws)
+        state = Batch(bases, base_of, draws, self._noise, self.target, self.units)
+        parallel = workers > 1 and len(batches) > 1 and engine_cells >= PARALLEL_AGGREGATE_CELLS
+        results = (
+            pool_map(state.run, batches, workers=workers)
+            if parallel
+            else (state.run(task) for task in batches)
+        )
         done = 0
-        if workers > 1 and len(batches) > 1 and engine_cells >= PARALLEL_AGGREGATE_CELLS:
-            BATCH_SLOT[:] = [state]
-            try:
-                with worker_pool(workers) as apool:
-                    results = apool.map(batch_in_worker, batches)
-                    for rows, out in zip(batches, results, strict=True):
-                        scores[rows] = out
-                        done += len(rows)
-                        if progress is not None:
-                            progress(done, arr.shape[0])
-            finally:
-                BATCH_SLOT.clear()
-        else:
-            for rows in batches:
-                scores[rows] = state.run(rows)
-                done += len(rows)
-                if progress is not None:
-                    progress(done, arr.shape[0])
+        for (rows, _), out in zip(batches, results, strict=True):
+            scores[rows] = out
+            done += len(rows)
+            if progress is not None:
+                progress(done, arr.shape[0])
         ranks = rank_scores(scores[..., None])[..., 0]
         return scores, ranks, draws
 

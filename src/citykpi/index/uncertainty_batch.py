@@ -1,18 +1,16 @@
-"""Batched aggregation of many uncertainty replications, and the worker-process plumbing.
+"""Batched aggregation of many uncertainty replications.
 
 :class:`Batch` aggregates replications that share the index structure, the units and the
-aggregation method in one call, whatever their upstream data and weights. See
-:mod:`citykpi.index.uncertainty` for how replications are grouped.
+aggregation method in one call, whatever their upstream data and weights. It holds everything it
+needs (the upstream data, the draws, the weight noise, the target and the units), so a worker
+process runs it without the analysis that made it. See :mod:`citykpi.index.uncertainty` for how
+replications are grouped; :mod:`citykpi.index.workers` runs batches in a process pool.
 """
 
 from __future__ import annotations
 
-import multiprocessing
-import os
-from collections.abc import Sequence
-from concurrent.futures import ProcessPoolExecutor
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -23,9 +21,6 @@ from citykpi.index.records import FloatArray
 from citykpi.index.spec import AggregateStep
 from citykpi.index.uncertainty_apply import value_text
 from citykpi.index.uncertainty_spec import Value
-
-if TYPE_CHECKING:
-    from citykpi.index.uncertainty import UncertaintyAnalysis
 
 
 @dataclass(frozen=True)
@@ -38,40 +33,81 @@ class Upstream:
     weights: FloatArray  # resolved weights aligned with hierarchy.codes
 
 
+@dataclass(frozen=True)
+class WeightNoise:
+    """The noisy-weights inputs of an analysis: the multipliers ``1 + e f`` of each weight set.
+
+    Attributes
+    ----------
+    codes
+        Codes of the nominal hierarchy; the columns of every multiplier array.
+    multipliers
+        Input name -> array ``(sets, nodes)`` aligned with :attr:`codes`, in input order.
+    """
+
+    codes: tuple[str, ...]
+    multipliers: Mapping[str, FloatArray]
+
+    def factor(self, draws: Sequence[Mapping[str, Value]], codes: Sequence[str]) -> FloatArray:
+        """Return the ``(len(draws), len(codes))`` multipliers of the weights of ``codes``."""
+        where = {c: i for i, c in enumerate(self.codes)}
+        pos = np.array([where[c] for c in codes], dtype=np.int64)
+        factor = np.ones((len(draws), len(codes)))
+        for name, multipliers in self.multipliers.items():
+            sets = np.array([int(str(d[name])) for d in draws], dtype=np.int64)
+            factor *= multipliers[np.ix_(sets, pos)]
+        return factor
+
+
+@dataclass(frozen=True)
 class Batch:
-    """What a batch of replications needs: the analysis, the upstream data and the draws."""
+    """What batches of replications need: the upstream data, the draws and the weight noise.
 
-    def __init__(
-        self,
-        analysis: UncertaintyAnalysis,
-        bases: list[Upstream],
-        base_of: np.ndarray,
-        draws: Sequence[dict[str, Value]],
-    ) -> None:
-        self.analysis = analysis
-        self.bases = bases
-        self.base_of = base_of
-        self.draws = draws
+    Attributes
+    ----------
+    bases
+        The distinct upstream builds.
+    base_of
+        Index into :attr:`bases` of each replication.
+    draws
+        The values of each replication.
+    noise
+        The noisy-weights multipliers.
+    target
+        The node whose score is returned.
+    units
+        All units of the analysis, the columns of the returned scores.
+    """
 
-    def run(self, rows: Sequence[int]) -> FloatArray:
-        """Aggregate the replications ``rows`` (same structure, units and method) at once."""
-        a = self.analysis
+    bases: Sequence[Upstream]
+    base_of: np.ndarray
+    draws: Sequence[Mapping[str, Value]]
+    noise: WeightNoise
+    target: str
+    units: tuple[str, ...]
+
+    def run(self, task: tuple[Sequence[int], AggregateStep]) -> FloatArray:
+        """Aggregate the replications ``rows`` of ``task = (rows, step)`` at once.
+
+        The replications must share the structure, the units and the aggregation ``step``.
+        Returns their target scores, ``(len(rows), len(units))``, NaN for units a replication
+        does not score.
+        """
+        rows, step = task
         first = self.draws[rows[0]]
         b0 = self.bases[self.base_of[rows[0]]]
         h = b0.hierarchy
         codes = h.codes
-        if a.target not in codes:
-            msg = f"Target {a.target!r} was removed from the index in a replication."
+        if self.target not in codes:
+            msg = f"Target {self.target!r} was removed from the index in a replication."
             raise IndexComputationError(msg)
-        _, agg = a._split(first)
-        step = a._agg_step(agg)
         idx = self.base_of[list(rows)]
         uniq, inv = np.unique(idx, return_inverse=True)
         ws = np.stack([self.bases[k].weights for k in uniq])[inv]
-        w = ws * a._noise_factor([self.draws[i] for i in rows], codes)
-        kind = closed_form_kind(step, [self.bases[k] for k in uniq], a.target)
-        cols = [a.units.index(u) for u in b0.units]
-        full = np.full((len(rows), len(a.units)), np.nan)
+        w = ws * self.noise.factor([self.draws[i] for i in rows], codes)
+        kind = closed_form_kind(step, [self.bases[k] for k in uniq], self.target)
+        cols = [self.units.index(u) for u in b0.units]
+        full = np.full((len(rows), len(self.units)), np.nan)
         if kind is not None:
             eff = effective_weights(h, w)[:, : len(h.indicators)]
             for pos, k in enumerate(uniq):
@@ -93,7 +129,7 @@ class Batch:
                 dat_thresh=step.dat_thresh,
                 copeland_variant=step.copeland_variant,
                 units=b0.units,
-            ).data[..., codes.index(a.target)]
+            ).data[..., codes.index(self.target)]
         except IndexComputationError as e:
             shown = {k: value_text(v) for k, v in first.items()}
             msg = f"Aggregating replications such as {shown} failed: {e}"
@@ -146,31 +182,4 @@ def effective_weights(h: Hierarchy, w: FloatArray) -> FloatArray:
     return eff
 
 
-# set just before a pool forks, so the workers inherit them instead of unpickling copies
-BATCH_SLOT: list[Batch] = []
-ANALYSIS_SLOT: list[UncertaintyAnalysis] = []
-
-
-def worker_pool(workers: int) -> ProcessPoolExecutor:
-    methods = multiprocessing.get_all_start_methods()
-    # fork lets the workers inherit the data instead of receiving a pickled copy
-    ctx = multiprocessing.get_context("fork") if "fork" in methods else None
-    return ProcessPoolExecutor(workers, mp_context=ctx)
-
-
-def upstream_in_worker(draw: dict[str, Value]) -> Upstream:
-    return ANALYSIS_SLOT[0]._upstream_for(draw)
-
-
-def batch_in_worker(rows: list[int]) -> FloatArray:
-    return BATCH_SLOT[0].run(rows)
-
-
-def default_workers(requested: int = 0) -> int:
-    """Return the number of worker processes: ``requested``, or one per core when 0."""
-    if requested > 0:
-        return requested
-    return max(1, os.cpu_count() or 1)
-
-
-__all__ = ["Batch", "Upstream", "closed_form_kind", "default_workers", "effective_weights"]
+__all__ = ["Batch", "Upstream", "WeightNoise", "closed_form_kind", "effective_weights"]
