@@ -13,6 +13,7 @@ from typing import Final
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from citykpi.catalogue import normalise_code
 from citykpi.errors import InputError, NotFound
 from citykpi.store.audit import as_utc
 from citykpi.store.cities import find_city, find_submission
@@ -70,6 +71,7 @@ def history(
         .order_by(Value.kind, Value.code, ValueRevision.number)
     )
     if code:
+        code = normalise_code(code)
         stmt = stmt.where((Value.code == code) | (Value.kpi_code == code))
     rows: list[dict[str, Cell]] = []
     for slot, rev, author in session.execute(stmt):

@@ -22,6 +22,7 @@ from typing import Final
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from citykpi.catalogue import normalise_code
 from citykpi.errors import ConflictError, InputError, NotFound, StoreError
 from citykpi.store.audit import record
 from citykpi.store.schema import (
@@ -298,6 +299,7 @@ def find_slot(session: Session, sub: Submission, code: str, *, kind: str = "") -
     prefix, sep, rest = code.partition(":")
     if sep and prefix in KINDS and rest.strip():
         kind, code = prefix, rest.strip()
+    code = normalise_code(code)
     stmt = select(Value).where(Value.submission_id == sub.id, Value.code == code)
     if kind:
         stmt = stmt.where(Value.kind == kind)
