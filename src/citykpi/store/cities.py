@@ -1,13 +1,15 @@
 """Cities with their profiles, and submissions (one city and reporting year).
 
-The population class is derived from the population when not given, with the U4SSC-style
-brackets of :data:`POPULATION_CLASSES` (upper bounds, inhabitants).
+A city's profile is the one :class:`citykpi.tables.CityProfile` (re-exported here). The
+population class is derived from the population when not given, with the store's brackets of
+:data:`POPULATION_CLASSES` (upper bounds, inhabitants). These differ from the peer-group classes
+of :data:`citykpi.tables.POPULATION_CLASSES`; stored cities keep the class they were given (the
+demo gives the peer-group class from ``cities.csv``).
 """
 
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, fields
 from typing import Final
 
 from sqlalchemy import select
@@ -17,6 +19,7 @@ from citykpi.errors import InputError, NotFound
 from citykpi.store.audit import record
 from citykpi.store.schema import City, Submission
 from citykpi.store.users import Action, Actor
+from citykpi.tables import CityProfile
 
 #: (upper bound of population, class name), in increasing order.
 POPULATION_CLASSES: Final[tuple[tuple[float, str], ...]] = (
@@ -33,25 +36,6 @@ def population_class(population: float | None) -> str:
     if population is None or math.isnan(population):
         return ""
     return next(name for bound, name in POPULATION_CLASSES if population < bound)
-
-
-@dataclass(frozen=True, slots=True)
-class CityProfile:
-    """A city's profile, as given to :func:`add_city` and returned by :func:`city_profile`."""
-
-    name: str
-    country: str = ""
-    region: str = ""
-    population: float | None = None
-    area_km2: float | None = None
-    gdp_per_capita: float | None = None
-    income_group: str = ""
-    coastal: bool | None = None
-    population_class: str = ""
-
-    def as_dict(self) -> dict[str, str | float | bool | None]:
-        """Return the profile as a flat dictionary."""
-        return {f.name: getattr(self, f.name) for f in fields(self)}
 
 
 def _profile(city: City) -> CityProfile:

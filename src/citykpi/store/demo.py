@@ -11,8 +11,6 @@ verify -> publish.
 
 from __future__ import annotations
 
-import csv
-import math
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -22,8 +20,9 @@ from sqlalchemy.engine import make_url
 
 from citykpi.errors import InputError, ValidationFailed
 from citykpi.ingest import read_files
+from citykpi.io import read_city_profiles
 from citykpi.settings import Settings
-from citykpi.store.cities import CityProfile, add_city
+from citykpi.store.cities import add_city
 from citykpi.store.engine import Store, open_store
 from citykpi.store.importer import import_raw
 from citykpi.store.migrate import upgrade
@@ -62,31 +61,6 @@ class DemoSummary:
             "demo-verifier' or 'citykpi audit --as demo-analyst'."
         )
         return out
-
-
-def _float(text: str) -> float | None:
-    try:
-        number = float(text)
-    except ValueError:
-        return None
-    return None if math.isnan(number) else number
-
-
-def _profile(row: dict[str, str]) -> CityProfile:
-    coastal = row.get("coastal", "").strip().lower()
-    return CityProfile(
-        name=row["name"],
-        country=row.get("country", ""),
-        region=row.get("region", ""),
-        population=_float(row.get("population", "")),
-        area_km2=_float(row.get("area_km2", "")),
-        gdp_per_capita=_float(row.get("gdp_per_capita", "")),
-        income_group=row.get("income_group", ""),
-        coastal={"true": True, "yes": True, "1": True, "false": False, "no": False, "0": False}.get(
-            coastal
-        ),
-        population_class=row.get("population_class", ""),
-    )
 
 
 def load_demo(
@@ -139,8 +113,7 @@ def load_demo(
                 raise InputError(msg)
             admin = add_user(s, None, "demo-admin", role="admin")
         step("Adding the cities")
-        with cities_csv.open(encoding="utf-8", newline="") as handle:
-            profiles = [_profile(row) for row in csv.DictReader(handle)]
+        profiles = read_city_profiles(cities_csv)
         with store.transaction() as s:
             for profile in profiles:
                 add_city(s, admin, profile)
@@ -152,7 +125,7 @@ def load_demo(
         step("Reading the sample inputs")
         result = read_files([raw_csv])
         frame = result.frame
-        latest = sorted({int(y) for y in frame["year"].dropna()})[-years:]
+        latest = sorted(set(frame["year"].tolist()))[-years:]  # typed: citykpi.tables.RAW
         imported: list[tuple[str, int]] = []
         rejected: list[tuple[str, int, str]] = []
         for name in names:
