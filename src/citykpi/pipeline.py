@@ -187,18 +187,59 @@ class PipelineResult:
 
 
 def write_outputs(
-    checked: ValidationResult, kpis: pd.DataFrame, out_dir: Path
+    checked: ValidationResult,
+    kpis: pd.DataFrame,
+    out_dir: Path,
+    *,
+    force: bool = False,
+    notes: Sequence[str] = (),
 ) -> tuple[Path, Path, Path]:
-    """Write ``raw.csv`` (the checked raw table), ``validation.csv`` and ``kpis.csv``."""
-    out_dir.mkdir(parents=True, exist_ok=True)
-    raw_path, validation_path, kpis_path = (
-        out_dir / RAW_CSV,
-        out_dir / VALIDATION_CSV,
-        out_dir / KPIS_CSV,
-    )
-    checked.frame.to_csv(raw_path, index=False)
-    checked.report.to_frame().to_csv(validation_path, index=False)
-    kpis.to_csv(kpis_path, index=False)
+    """Write ``raw.csv``, ``validation.csv``, ``kpis.csv`` and a README into ``out_dir``.
+
+    The KPI table's provenance goes to ``kpis.provenance.jsonl`` beside it
+    (:func:`citykpi.io.add_kpi_table`). Every file is written atomically.
+
+    Parameters
+    ----------
+    checked, kpis
+        The validated raw table with its report, and the KPI table.
+    out_dir
+        The folder (created if needed); other files in it are left alone.
+    force
+        Replace files of the same names; without it they are refused.
+    notes
+        Paragraphs added to the folder's README.
+
+    Returns
+    -------
+    tuple of Path
+        ``raw.csv``, ``validation.csv`` and ``kpis.csv``.
+
+    Raises
+    ------
+    OutputExistsError
+        If one of the files exists and ``force`` is false; every such file is named and
+        nothing is written.
+    """
+    from citykpi.io import OutputFolder
+    from citykpi.io.kpi_tables import add_kpi_table, kpi_table_names
+
+    names = [RAW_CSV, VALIDATION_CSV, *kpi_table_names(KPIS_CSV)]
+    folder = OutputFolder(out_dir, force=force, names=names, title="citykpi run", notes=notes)
+    with folder:
+        raw_path = folder.table(
+            RAW_CSV,
+            checked.frame,
+            "The raw inputs as read and checked: one row per value, converted to catalogue "
+            "units, with the file and row each came from.",
+        )
+        validation_path = folder.table(
+            VALIDATION_CSV,
+            checked.report.to_frame(),
+            "Every validation issue: severity, reason code, location (file, row, city, year, "
+            "code), the offending value and the message.",
+        )
+        kpis_path = add_kpi_table(folder, kpis, name=KPIS_CSV)[0]
     return raw_path, validation_path, kpis_path
 
 
@@ -332,7 +373,7 @@ def run_demo(
     """
     from citykpi.assess import summarise_city
     from citykpi.assess.peers import peers_of, read_profiles
-    from citykpi.index.io import write_frame, write_u4ssc
+    from citykpi.io.index_outputs import write_frame, write_u4ssc
     from citykpi.frameworks.u4ssc import build_u4ssc_index
     from citykpi.sample import generate
     from citykpi.store.demo import load_demo
@@ -357,8 +398,8 @@ def run_demo(
     on_step(f"Running {replications} uncertainty replications")
     ua = index.uncertainty(seed=1).run(replications, seed=1)
     rank_stats = ua.rank_stats()
-    write_frame(rank_stats, index_dir / "rank_stats.csv", index=False)
-    write_frame(ua.replications(), index_dir / "replications.csv", index=False)
+    write_frame(rank_stats, index_dir / "rank_stats.csv", index=False, force=True)
+    write_frame(ua.replications(), index_dir / "replications.csv", index=False, force=True)
 
     on_step("Loading the demo store")
     kept = None

@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 from _hand_made import META
 
-from citykpi.assess.kpi_table import read_kpi_table
 from citykpi.errors import InputError
+from citykpi.io import read_kpi_table
 
 HEADER = "city,year,code,data_point,value,unit,status\n"
 

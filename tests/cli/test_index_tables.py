@@ -9,10 +9,10 @@ import pytest
 
 from citykpi.cli.index_analysis_cmds import write_audit_tables, write_uncertainty_tables
 from citykpi.index.audit_report import AuditReport, audit_result
-from citykpi.index.io import read_idata, read_imeta, read_spec
 from citykpi.index.pipeline import IndexResult, build_index
 from citykpi.index.uncertainty import UncertaintyAnalysis
 from citykpi.index.uncertainty_spec import default_uncertainty
+from citykpi.io.index_files import read_idata, read_imeta, read_spec
 
 ROOT = Path(__file__).resolve().parents[2]
 DATA = ROOT / "tests" / "index" / "data" / "coinr"
@@ -50,7 +50,10 @@ def test_audit_tables_are_written_under_their_names(
     report: AuditReport = audit_result(asem[0])
     written = write_audit_tables(report, tmp_path, prefix=prefix)
     assert [p.name for p in written] == names
-    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(names)
+    # every output folder gets a README saying what each file is (issue 8)
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted([*names, "README.md"])
+    readme = (tmp_path / "README.md").read_text(encoding="utf-8")
+    assert all(f"| `{name}` |" in readme for name in names)
     for table, path in zip(AUDIT_TABLES, written, strict=True):
         frame = getattr(report, table)
         # index=False: the file holds the frame's columns and one line per row, nothing else

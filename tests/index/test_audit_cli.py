@@ -37,6 +37,7 @@ def test_audit_writes_every_table(tmp_path: Path) -> None:
     code, output = _audit(out, "--format", "csv")
     assert code == 0, output
     assert {p.name for p in out.iterdir()} == {
+        "README.md",  # every output folder says what each file is (issue 8)
         "stats.csv",
         "correlations.csv",
         "cronbach.csv",

@@ -83,20 +83,29 @@ def test_build_writes_every_data_set_and_matches_coinr(
     assert output.splitlines()[1].startswith("CHE,68.38")
 
 
-def test_build_refuses_a_non_empty_folder_without_force(
+def test_build_refuses_to_overwrite_its_files_without_force(
     ref_files: tuple[Path, Path], tmp_path: Path
 ) -> None:
+    # Issue 8: one overwrite policy. A folder that holds other files is fine; files of the
+    # names the build writes are refused (all named at once) unless --force.
     data, meta = ref_files
     out = tmp_path / "out"
     out.mkdir()
     (out / "keep.txt").write_text("x", encoding="utf-8")
     spec = EXAMPLES / "N01_minmax.yaml"
+    code, _ = _build(data, meta, spec, out)
+    assert code == 0
+    (out / "raw.csv").write_text("mine", encoding="utf-8")
     code, output = _build(data, meta, spec, out)
     assert code == 2
-    assert "is not empty" in output
-    assert "--force" in output
+    text = " ".join(output.split())
+    assert "raw.csv" in text and "log.json" in text and "README.md" in text
+    assert "add --force" in text
+    assert (out / "raw.csv").read_text(encoding="utf-8") == "mine"
     code, _ = _build(data, meta, spec, out, "--force")
     assert code == 0
+    assert (out / "keep.txt").read_text(encoding="utf-8") == "x"
+    assert (out / "raw.csv").read_text(encoding="utf-8").startswith("uCode,")
 
 
 @pytest.mark.parametrize(

@@ -11,7 +11,7 @@ from coinr_ref import load_example
 
 from citykpi.errors import SpecError
 from citykpi.index import Edition, build_index
-from citykpi.index.io import load_edition, save_edition
+from citykpi.io.index_files import load_edition, save_edition
 
 
 @pytest.mark.parametrize("case", ["F01_example_full", "T01_treat_default", "N02_zscore"])

@@ -64,6 +64,7 @@ def test_uncertainty_writes_stats_replications_and_weight_sets(
     )
     assert code == 0, output
     assert {p.name for p in out.iterdir()} == {
+        "README.md",  # every output folder says what each file is (issue 8)
         "rank_stats.csv",
         "score_stats.csv",
         "replications.csv",
@@ -142,9 +143,11 @@ def test_missing_ua_file_and_busy_output(files: dict[str, Path], tmp_path: Path)
     busy = tmp_path / "busy"
     busy.mkdir()
     (busy / "keep.txt").write_text("x")
+    (busy / "rank_stats.csv").write_text("x")  # issue 8: its own files are refused, not others
     code, output = _run("uncertainty", files, "--n", "4", "-o", str(busy))
     assert code == 2
-    assert "is not empty" in " ".join(output.split())
+    assert "already holds rank_stats.csv" in " ".join(output.split())
+    assert sorted(p.name for p in busy.iterdir()) == ["keep.txt", "rank_stats.csv"]
     files["--ua"] = tmp_path / "nope.yaml"
     code, output = _run("uncertainty", files, "--n", "4", "-o", str(tmp_path / "y"))
     assert code == 2

@@ -2,9 +2,10 @@
 
 Each command reads COINr-style iData/iMeta CSV files and an index spec (as ``index build``),
 builds the index with the plain engine, runs one analysis and writes its tables as CSV files
-(numbers with 17 significant digits, ``NA`` for missing) into ``-o DIR``. A non-empty output
-folder is refused unless ``--force``. Exit codes: 0 success, 2 bad input (the message names the
-file and the fix).
+(numbers with 17 significant digits, ``NA`` for missing) into ``-o DIR`` with a ``README.md``
+saying what each file is (:class:`citykpi.io.OutputFolder`). Files of those names already in the
+folder are refused, all named at once and before the analysis runs, unless ``--force``. Exit
+codes: 0 success, 2 bad input (the message names the file and the fix).
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ if TYPE_CHECKING:
     from citykpi.index.spec import IndexSpec
     from citykpi.index.uncertainty import UncertaintyAnalysis, UncertaintyResult
     from citykpi.index.uncertainty_spec import UncertaintySpec
+    from citykpi.io import OutputFolder
 
 #: Replications from which a progress bar is shown.
 PROGRESS_FROM = 200
@@ -38,7 +40,7 @@ DATA = typer.Option(..., "--data", help="COINr-style iData CSV (uCode, ... indic
 META = typer.Option(..., "--meta", help="COINr-style iMeta CSV (Level, iCode, ...).")
 SPEC = typer.Option(..., "--spec", help="Index spec (YAML); see docs/index-spec.md.")
 OUT = typer.Option(..., "-o", "--out", help="Output folder for the CSV files.")
-FORCE = typer.Option(False, "--force", help="Overwrite files in a non-empty folder.")
+FORCE = typer.Option(False, "--force", help="Replace files of the same names in the folder.")
 FORMAT = typer.Option(OutputFormat.table, "--format", help="Screen output format.")
 
 # Options shared by ``uncertainty`` and ``sensitivity``.
@@ -58,7 +60,7 @@ WORKERS = typer.Option(
 
 
 def _inputs(data: Path, meta: Path, spec: Path) -> tuple[pd.DataFrame, Hierarchy, IndexSpec]:
-    from citykpi.index.io import read_idata, read_imeta, read_spec
+    from citykpi.io.index_files import read_idata, read_imeta, read_spec
 
     the_spec = read_spec(spec)
     hierarchy = read_imeta(meta, level_names=the_spec.level_names)
@@ -66,23 +68,16 @@ def _inputs(data: Path, meta: Path, spec: Path) -> tuple[pd.DataFrame, Hierarchy
 
 
 def _read_ua(path: Path) -> UncertaintySpec:
-    from citykpi.index.io import read_uncertainty_spec
+    from citykpi.io.index_files import read_uncertainty_spec
 
     return read_uncertainty_spec(path, fix="check the --ua path")
 
 
-def _out_dir(out: Path, *, force: bool) -> None:
-    # The same rule as ``index build`` (write_result): refuse a file or a non-empty folder.
-    from citykpi.index.io import check_out_dir
+def _out_dir(out: Path, names: list[str], *, force: bool, title: str) -> OutputFolder:
+    """Open the output folder, refusing (before any work) files of ``names`` already there."""
+    from citykpi.io import OutputFolder
 
-    check_out_dir(out, force=force)
-
-
-def _write(frame: pd.DataFrame, path: Path) -> Path:
-    from citykpi.index.io import write_frame
-
-    write_frame(frame, path, index=False)
-    return path
+    return OutputFolder(out, force=force, names=names, title=title).open()
 
 
 @contextmanager
@@ -109,21 +104,42 @@ def _progress(total: int, label: str) -> Iterator[Callable[[int, int], None] | N
         yield tick
 
 
-def write_audit_tables(report: AuditReport, out: Path, *, prefix: str = "") -> list[Path]:
-    """Write the six tables of an audit report as ``out/<prefix><table>.csv``; return them."""
-    return [
-        _write(getattr(report, name), out / f"{prefix}{name}.csv")
-        for name in ("stats", "correlations", "cronbach", "pca", "flags", "strengths")
-    ]
+def write_audit_tables(
+    report: AuditReport, out: Path | OutputFolder, *, prefix: str = "", force: bool = False
+) -> list[Path]:
+    """Write the six tables of an audit report as ``<prefix><table>.csv``; return them.
+
+    ``out`` is an open :class:`~citykpi.io.OutputFolder` to add them to, or a folder to write
+    them (and a README) into.
+    """
+    from citykpi.io import OutputFolder
+    from citykpi.io.index_outputs import add_audit_tables, audit_names
+
+    if isinstance(out, OutputFolder):
+        return add_audit_tables(out, report, prefix=prefix)
+    names = audit_names(prefix=prefix)
+    with OutputFolder(out, force=force, names=names, title="Index audit") as folder:
+        add_audit_tables(folder, report, prefix=prefix)
+    return folder.written[: len(names)]
 
 
-def write_uncertainty_tables(result: UncertaintyResult, out: Path) -> list[Path]:
-    """Write the rank and score statistics and the replications of an analysis; return them."""
-    return [
-        _write(result.rank_stats(), out / "rank_stats.csv"),
-        _write(result.score_stats(), out / "score_stats.csv"),
-        _write(result.replications(), out / "replications.csv"),
-    ]
+def write_uncertainty_tables(
+    result: UncertaintyResult, out: Path | OutputFolder, *, force: bool = False
+) -> list[Path]:
+    """Write the rank and score statistics and the replications of an analysis; return them.
+
+    ``out`` is an open :class:`~citykpi.io.OutputFolder` or a folder, as for
+    :func:`write_audit_tables`.
+    """
+    from citykpi.io import OutputFolder
+    from citykpi.io.index_outputs import UNCERTAINTY_FILES, add_uncertainty_tables
+
+    if isinstance(out, OutputFolder):
+        return add_uncertainty_tables(out, result)
+    names = list(UNCERTAINTY_FILES)
+    with OutputFolder(out, force=force, names=names, title="Uncertainty analysis") as folder:
+        add_uncertainty_tables(folder, result)
+    return folder.written[: len(names)]
 
 
 @guarded
@@ -142,11 +158,14 @@ def audit_cmd(
     """Audit an index: statistics, correlations, Cronbach, PCA, flags, strengths; write to -o."""
     from citykpi.index.audit_report import audit_result
     from citykpi.index.pipeline import build_index
+    from citykpi.io.index_outputs import audit_names
 
     idata, hierarchy, the_spec = _inputs(data, meta, spec)
-    report = audit_result(build_index(idata, hierarchy, the_spec), dataset=dataset, top=top)
-    _out_dir(out, force=force)
-    written = write_audit_tables(report, out)
+    folder = _out_dir(out, audit_names(), force=force, title="Index audit")
+    with folder:
+        report = audit_result(build_index(idata, hierarchy, the_spec), dataset=dataset, top=top)
+        write_audit_tables(report, folder)
+    written = folder.written
     rows: list[dict[str, Cell]] = [
         {"kind": str(f.kind), "code": str(f.code), "other": str(f.other), "message": str(f.message)}
         for f in report.flags.itertuples(index=False)
@@ -166,17 +185,33 @@ def _analysis(
     return UncertaintyAnalysis(idata, hierarchy, the_spec, inputs, target=target, seed=seed)
 
 
-def _noise_tables(analysis: UncertaintyAnalysis, out: Path) -> list[Path]:
+def _noise_frames(analysis: UncertaintyAnalysis) -> dict[str, pd.DataFrame]:
+    """Return the weight noise draws of ``analysis`` by file name (``weights_<input>.csv``)."""
     import numpy as np
     import pandas as pd
 
-    written: list[Path] = []
+    frames: dict[str, pd.DataFrame] = {}
     codes = analysis.hierarchy.codes
     for name, noise in analysis.noise_draws().items():
         frame = pd.DataFrame(noise, columns=list(codes))
         frame.insert(0, "set", np.arange(len(frame)))
-        written.append(_write(frame, out / f"weights_{name}.csv"))
-    return written
+        frames[f"weights_{name}.csv"] = frame
+    return frames
+
+
+def _noise_tables(folder: OutputFolder, frames: dict[str, pd.DataFrame]) -> list[Path]:
+    from citykpi.io.index_outputs import add_frame
+
+    return [
+        add_frame(
+            folder,
+            name,
+            frame,
+            "One row per set of noise drawn for the weights of this input (set 0 first).",
+            index=False,
+        )
+        for name, frame in frames.items()
+    ]
 
 
 @guarded
@@ -196,13 +231,18 @@ def uncertainty_cmd(
 ) -> None:
     """Run a Monte Carlo uncertainty analysis; write rank and score statistics and replications."""
     from citykpi.index.uncertainty import default_workers
+    from citykpi.io.index_outputs import UNCERTAINTY_FILES
 
     analysis = _analysis(data, meta, spec, ua, target, seed)
-    _out_dir(out, force=force)
+    noise = _noise_frames(analysis)
+    names = [*UNCERTAINTY_FILES, *noise]
     n_workers = default_workers(workers or load_settings().workers)
-    with _progress(n, "Replications") as tick:
-        result = analysis.run(n, seed=seed, workers=n_workers, progress=tick)
-    written = [*write_uncertainty_tables(result, out), *_noise_tables(analysis, out)]
+    with _out_dir(out, names, force=force, title="Uncertainty analysis") as folder:
+        with _progress(n, "Replications") as tick:
+            result = analysis.run(n, seed=seed, workers=n_workers, progress=tick)
+        write_uncertainty_tables(result, folder)
+        _noise_tables(folder, noise)
+    written = folder.written
     shown = result.rank_stats().sort_values(["nominal", "unit"])
     rows: list[dict[str, Cell]] = [
         {str(k): (str(v) if k == "unit" else float(v)) for k, v in r.items()}
@@ -244,29 +284,37 @@ def sensitivity_cmd(
         raise SpecError(msg)
     from citykpi.index.sensitivity import sensitivity_analysis
     from citykpi.index.uncertainty import default_workers
+    from citykpi.io.index_outputs import add_frame
 
     method: DesignMethod = "sobol" if design == "sobol" else "random"
     analysis = _analysis(data, meta, spec, ua, target, seed)
-    _out_dir(out, force=force)
+    noise = _noise_frames(analysis)
+    names = ["sobol.csv", "runs.csv", *noise]
     n_workers = default_workers(workers or load_settings().workers)
     total = n * (len(analysis.uncertainty.inputs) + 2)
-    with _progress(total, "Runs") as tick:
-        res = sensitivity_analysis(
-            analysis,
-            n,
-            seed=seed,
-            design=method,
-            output=output,
-            n_boot=n_boot,
-            workers=n_workers,
-            progress=tick,
+    with _out_dir(out, names, force=force, title="Sensitivity analysis") as folder:
+        with _progress(total, "Runs") as tick:
+            res = sensitivity_analysis(
+                analysis,
+                n,
+                seed=seed,
+                design=method,
+                output=output,
+                n_boot=n_boot,
+                workers=n_workers,
+                progress=tick,
+            )
+        table = res.table()
+        add_frame(
+            folder,
+            "sobol.csv",
+            table,
+            f"First-order and total Sobol indices of {output}, with bootstrap intervals.",
+            index=False,
         )
-    table = res.table()
-    written = [
-        _write(table, out / "sobol.csv"),
-        _write(res.runs(), out / "runs.csv"),
-        *_noise_tables(analysis, out),
-    ]
+        add_frame(folder, "runs.csv", res.runs(), "The output of every model run.", index=False)
+        _noise_tables(folder, noise)
+    written = folder.written
     rows: list[dict[str, Cell]] = [
         {str(k): (str(v) if k == "input" else float(v)) for k, v in r.items()}
         for r in table.to_dict("records")

@@ -35,6 +35,7 @@ from citykpi.cli.index_analysis_cmds import (
 if TYPE_CHECKING:
     from citykpi.frameworks.u4ssc import U4sscIndex
     from citykpi.index.pipeline import IndexResult
+    from citykpi.io import OutputFolder
 
 TOP = typer.Option(10, "--top", help="Units shown on screen (0 = all).")
 
@@ -91,9 +92,13 @@ def build_cmd(
 ) -> None:
     """Build a composite index from iData/iMeta and a spec; write every data set to -o."""
     from citykpi.index.edition import Edition
-    from citykpi.index.io import read_idata, read_imeta, read_spec, save_edition, write_result
     from citykpi.index.pipeline import build_index
+    from citykpi.io import check_writable
+    from citykpi.io.index_files import read_idata, read_imeta, read_spec, save_edition
+    from citykpi.io.index_outputs import write_result
 
+    if edition is not None:
+        check_writable(edition, force=force)  # refuse an existing edition before building
     the_spec = read_spec(spec)
     hierarchy = read_imeta(meta, level_names=the_spec.level_names)
     idata = read_idata(data, hierarchy)
@@ -102,7 +107,7 @@ def build_cmd(
         frozen = Edition.from_result(result) if edition is not None else None  # fail before writing
         written = write_result(result, out, force=force)
         if edition is not None and frozen is not None:
-            save_edition(frozen, edition)
+            save_edition(frozen, edition, force=force)
     _show(result, top=top, fmt=fmt, name=the_spec.name, written=written, out=out)
 
 
@@ -116,7 +121,8 @@ def score_cmd(
     fmt: OutputFormat = FORMAT,
 ) -> None:
     """Score new data on a frozen edition's bounds, weights and method; write it to -o."""
-    from citykpi.index.io import load_edition, read_idata, write_result
+    from citykpi.io.index_files import load_edition, read_idata
+    from citykpi.io.index_outputs import write_result
 
     frozen = load_edition(edition)
     idata = read_idata(data, frozen.hierarchy)
@@ -151,21 +157,30 @@ def u4ssc_cmd(
     token: str = TOKEN,
 ) -> None:
     """Build the U4SSC Global Smart Sustainable City Index from KPI values; write it to -o."""
-    from citykpi.assess.peers import read_profiles
     from citykpi.frameworks.u4ssc import build_u4ssc_index
-    from citykpi.index.io import read_spec, write_u4ssc
+    from citykpi.io import OutputFolder, read_profiles
+    from citykpi.io.index_files import read_spec
+    from citykpi.io.index_outputs import UNCERTAINTY_FILES, add_u4ssc, audit_names, u4ssc_names
 
     the_spec = read_spec(spec) if spec is not None else None
     with err_console.status("Reading the KPI table and building the index..."):
         table = read_kpis(kpis, from_store=from_store, status=status, as_user=as_user, token=token)
         profiles = read_profiles(cities) if cities is not None else None
         index = build_u4ssc_index(table, cities=profiles, spec=the_spec, year=year)
-        written = write_u4ssc(index, out, force=force)
-    if audit:
-        with err_console.status("Auditing..."):
-            written.extend(_write_audit(index, out))
-    if uncertainty > 0:
-        written.extend(_write_uncertainty(index, out, n=uncertainty, seed=seed))
+    names = [
+        *u4ssc_names(index),
+        *(audit_names(prefix="audit_") if audit else []),
+        *(UNCERTAINTY_FILES if uncertainty > 0 else []),
+    ]
+    # One folder, one README: the index, and the audit and uncertainty tables when asked for.
+    with OutputFolder(out, force=force, names=names, title="U4SSC city index") as folder:
+        add_u4ssc(folder, index)
+        if audit:
+            with err_console.status("Auditing..."):
+                _write_audit(index, folder)
+        if uncertainty > 0:
+            _write_uncertainty(index, folder, n=uncertainty, seed=seed)
+    written = folder.written
     rows = [{**r, "city": r.pop("uCode")} for r in _summary_rows(index.result, top)]
     emit_rows(rows, columns=("city", "score", "rank"), fmt=fmt, title=f"GSSCI {index.year}")
     for city, share in index.excluded_cities.items():
@@ -180,13 +195,13 @@ def u4ssc_cmd(
     )
 
 
-def _write_audit(index: U4sscIndex, out: Path) -> list[Path]:
+def _write_audit(index: U4sscIndex, out: OutputFolder) -> list[Path]:
     from citykpi.index.audit_report import audit_result
 
     return write_audit_tables(audit_result(index.result), out, prefix="audit_")
 
 
-def _write_uncertainty(index: U4sscIndex, out: Path, *, n: int, seed: int) -> list[Path]:
+def _write_uncertainty(index: U4sscIndex, out: OutputFolder, *, n: int, seed: int) -> list[Path]:
     from rich.progress import Progress
 
     analysis = index.uncertainty(seed=seed)

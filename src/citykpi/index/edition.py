@@ -21,7 +21,7 @@ Rank-based normalisations (rank, Borda, percentile rank) depend on the whole sam
 frozen: :meth:`Edition.from_result` refuses them.
 
 Serialisation is to plain data (:meth:`to_dict`, JSON or YAML text); writing files is
-:func:`citykpi.index.io.save_edition` / :func:`~citykpi.index.io.load_edition`.
+:func:`citykpi.io.save_edition` / :func:`~citykpi.io.load_edition`.
 """
 
 from __future__ import annotations

@@ -6,10 +6,25 @@ line), and every file is written to a temporary name in its folder and renamed i
 output is never half-written. :class:`OutputFolder` writes several files together and adds a
 ``README.md`` saying what each one is.
 
-``io`` sits on top of the stages (it may import them; no stage imports it).
+Modules, each named for what it owns:
+
+* :mod:`~citykpi.io.writing`: :func:`write_table`, :func:`write_text`, :func:`write_bytes`,
+  :func:`write_jsonl` (one file, atomically, with the overwrite policy);
+* :mod:`~citykpi.io.folders`: :class:`OutputFolder` (several files and a README);
+* :mod:`~citykpi.io.kpi_tables`: :func:`read_kpi_table`, :func:`write_kpi_table` (``kpis.csv``
+  and its provenance side file ``kpis.provenance.jsonl``);
+* :mod:`~citykpi.io.profiles`: :func:`read_profiles` (the city profile table);
+* :mod:`~citykpi.io.index_files`: the index engine's inputs (iData, iMeta, specs, editions);
+* :mod:`~citykpi.io.index_outputs`: the files an index build and its analyses write.
+
+``io`` sits on top of the stages (it may import them; no stage imports it). The KPI, profile
+and index parts load on first use, so ``from citykpi.io import write_text`` stays light.
 """
 
 from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING
 
 from citykpi.errors import OutputExistsError
 from citykpi.io.folders import README, OutputFolder
@@ -21,13 +36,108 @@ from citykpi.io.writing import (
     write_text,
 )
 
+if TYPE_CHECKING:
+    from citykpi.io.index_files import (
+        load_edition,
+        read_idata,
+        read_imeta,
+        read_spec,
+        read_uncertainty_spec,
+        save_edition,
+    )
+    from citykpi.io.index_outputs import (
+        add_audit_tables,
+        add_result,
+        add_u4ssc,
+        add_uncertainty_tables,
+        write_frame,
+        write_result,
+        write_u4ssc,
+    )
+    from citykpi.io.kpi_tables import (
+        add_kpi_table,
+        provenance_path,
+        read_kpi_table,
+        read_provenance,
+        write_kpi_table,
+    )
+    from citykpi.io.profiles import read_city_profiles, read_profiles
+
+_LAZY: dict[str, str] = {
+    **dict.fromkeys(
+        (
+            "load_edition",
+            "read_idata",
+            "read_imeta",
+            "read_spec",
+            "read_uncertainty_spec",
+            "save_edition",
+        ),
+        "index_files",
+    ),
+    **dict.fromkeys(
+        (
+            "add_audit_tables",
+            "add_result",
+            "add_u4ssc",
+            "add_uncertainty_tables",
+            "write_frame",
+            "write_result",
+            "write_u4ssc",
+        ),
+        "index_outputs",
+    ),
+    **dict.fromkeys(
+        (
+            "add_kpi_table",
+            "provenance_path",
+            "read_kpi_table",
+            "read_provenance",
+            "write_kpi_table",
+        ),
+        "kpi_tables",
+    ),
+    **dict.fromkeys(("read_city_profiles", "read_profiles"), "profiles"),
+}
+
+
+def __getattr__(name: str) -> object:
+    module = _LAZY.get(name)
+    if module is None:
+        msg = f"module 'citykpi.io' has no attribute {name!r}"
+        raise AttributeError(msg)
+    value = getattr(importlib.import_module(f"citykpi.io.{module}"), name)
+    globals()[name] = value
+    return value
+
+
 __all__ = [
     "README",
     "OutputExistsError",
     "OutputFolder",
+    "add_audit_tables",
+    "add_kpi_table",
+    "add_result",
+    "add_u4ssc",
+    "add_uncertainty_tables",
     "check_writable",
+    "load_edition",
+    "provenance_path",
+    "read_city_profiles",
+    "read_idata",
+    "read_imeta",
+    "read_kpi_table",
+    "read_profiles",
+    "read_provenance",
+    "read_spec",
+    "read_uncertainty_spec",
+    "save_edition",
     "write_bytes",
+    "write_frame",
     "write_jsonl",
+    "write_kpi_table",
+    "write_result",
     "write_table",
     "write_text",
+    "write_u4ssc",
 ]

@@ -50,12 +50,12 @@ def refusal(paths: Sequence[Path], *, folder: Path | None = None) -> OutputExist
         )
     elif len(paths) == 1:
         msg = (
-            f"Output file {names[0]!r} already exists; choose another path or add --force to "
+            f"Output file {names[0]!r} already exists; choose another file or add --force to "
             "replace it."
         )
     else:
         msg = (
-            f"Output files {', '.join(map(repr, names))} already exist; choose other paths or "
+            f"Output files {', '.join(map(repr, names))} already exist; choose other files or "
             "add --force to replace them."
         )
     return OutputExistsError(msg, paths=tuple(names))

@@ -10,9 +10,9 @@ import pytest
 import yaml
 
 from citykpi.errors import InputError, SpecError
-from citykpi.index.io import read_spec, read_uncertainty_spec
 from citykpi.index.spec import parse_spec
 from citykpi.index.uncertainty_spec import parse_uncertainty_spec
+from citykpi.io.index_files import read_spec, read_uncertainty_spec
 
 UA = """
 inputs:

@@ -1,4 +1,4 @@
-"""Files in and out of the index engine, for the command line (the engine itself does no I/O).
+"""Files the composite-index engine reads, for the command line (the engine itself does no I/O).
 
 * :func:`read_imeta`, :func:`read_idata`: COINr-style CSV files. Every problem is an
   :class:`~citykpi.errors.InputError` or :class:`~citykpi.errors.SpecError` naming the file, the
@@ -6,14 +6,13 @@
 * :func:`read_spec`, :func:`read_uncertainty_spec`: a YAML (or JSON) index or uncertainty spec,
   validated by :func:`citykpi.index.spec.parse_spec` or
   :func:`citykpi.index.uncertainty_spec.parse_uncertainty_spec`.
-* :func:`write_result`: every data set of an :class:`~citykpi.index.IndexResult` as CSV (numbers
-  with 17 significant digits, so they read back exactly; ``NA`` for missing), the treated points
-  and ``log.json``. A non-empty output folder is refused unless ``force``.
+* :func:`save_edition`, :func:`load_edition`: a frozen edition as YAML or JSON.
+
+The files an index build writes are in :mod:`citykpi.io.index_outputs`.
 """
 
 from __future__ import annotations
 
-import json
 import math
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -26,23 +25,11 @@ from citykpi.errors import InputError, SpecError
 from citykpi.index.edition import Edition
 from citykpi.index.hierarchy import Hierarchy
 from citykpi.index.imeta import hierarchy_from_meta
-from citykpi.index.pipeline import IndexResult
 from citykpi.index.spec import IndexSpec, parse_spec
-from citykpi.frameworks.u4ssc import U4sscIndex
 from citykpi.index.uncertainty_spec import UncertaintySpec, parse_uncertainty_spec
+from citykpi.io.writing import write_text
 
 _T = TypeVar("_T")
-
-#: Files written by :func:`write_result`, by data set name.
-OUTPUT_FILES: dict[str, str] = {
-    "raw": "raw.csv",
-    "denominated": "denominated.csv",
-    "imputed": "imputed.csv",
-    "screened": "screened.csv",
-    "treated": "treated.csv",
-    "normalised": "normalised.csv",
-    "aggregated": "aggregated.csv",
-}
 _NA = ["", "NA", "N/A", "NaN", "nan"]
 
 
@@ -169,85 +156,24 @@ def read_uncertainty_spec(path: Path, *, fix: str = "check the path") -> Uncerta
     return _read_yaml(path, parse_uncertainty_spec, what="Uncertainty spec file", fix=fix)
 
 
-def check_out_dir(out_dir: Path, *, force: bool) -> None:
-    """Create ``out_dir``, refusing a file or (without ``force``) a folder that is not empty.
+def save_edition(edition: Edition, path: Path, *, force: bool = False) -> Path:
+    """Write ``edition`` as YAML (``.yaml``/``.yml``) or JSON (any other suffix).
 
-    Raises
-    ------
-    InputError
-        If ``out_dir`` is a file, or a non-empty folder and ``force`` is false.
-    """
-    if out_dir.exists() and not out_dir.is_dir():
-        msg = f"Output {str(out_dir)!r} exists and is not a folder; choose another -o."
-        raise InputError(msg)
-    if out_dir.is_dir() and any(out_dir.iterdir()) and not force:
-        msg = (
-            f"Output folder {str(out_dir)!r} is not empty; choose an empty folder or pass "
-            "--force to overwrite its files."
-        )
-        raise InputError(msg)
-    out_dir.mkdir(parents=True, exist_ok=True)
-
-
-def write_frame(frame: pd.DataFrame, path: Path, *, index: bool = True) -> None:
-    """Write ``frame`` as CSV with exact numbers (``%.17g``) and ``NA`` for missing values."""
-    frame.to_csv(path, float_format="%.17g", na_rep="NA", index=index)
-
-
-def write_result(result: IndexResult, out_dir: Path, *, force: bool = False) -> list[Path]:
-    """Write every data set, the ranks, treated points and the log into ``out_dir``.
+    Like every output, the file is written atomically and an existing one is refused unless
+    ``force``.
 
     Returns
     -------
-    list of Path
-        The files written.
+    Path
+        The file written.
+
+    Raises
+    ------
+    OutputExistsError
+        If ``path`` exists and ``force`` is false.
     """
-    check_out_dir(out_dir, force=force)
-    written: list[Path] = []
-    for name, frame in result.datasets.items():
-        path = out_dir / OUTPUT_FILES.get(name, f"{name}.csv")
-        write_frame(frame, path)
-        written.append(path)
-    path = out_dir / "ranks.csv"
-    write_frame(result.ranks, path)
-    written.append(path)
-    if result.treat_points is not None:
-        path = out_dir / "treat_points.csv"
-        result.treat_points.to_csv(path)
-        written.append(path)
-    path = out_dir / "weights.csv"
-    pd.DataFrame({"iCode": list(result.weights), "Weight": list(result.weights.values())}).to_csv(
-        path, index=False, float_format="%.17g"
-    )
-    written.append(path)
-    path = out_dir / "log.json"
-    path.write_text(
-        json.dumps(result.log_dicts(), indent=2, ensure_ascii=False, default=str) + "\n",
-        encoding="utf-8",
-    )
-    written.append(path)
-    return written
-
-
-__all__ = [
-    "OUTPUT_FILES",
-    "check_out_dir",
-    "load_edition",
-    "read_idata",
-    "read_imeta",
-    "read_spec",
-    "read_uncertainty_spec",
-    "save_edition",
-    "write_frame",
-    "write_result",
-    "write_u4ssc",
-]
-
-
-def save_edition(edition: Edition, path: Path) -> None:
-    """Write ``edition`` as YAML (``.yaml``/``.yml``) or JSON (any other suffix)."""
     text = edition.to_yaml() if path.suffix.lower() in {".yaml", ".yml"} else edition.to_json()
-    path.write_text(text, encoding="utf-8")
+    return write_text(text, path, force=force)
 
 
 def load_edition(path: Path) -> Edition:
@@ -262,25 +188,11 @@ def load_edition(path: Path) -> Edition:
         raise SpecError(msg) from e
 
 
-def write_u4ssc(index: U4sscIndex, out_dir: Path, *, force: bool = False) -> list[Path]:
-    """Write a U4SSC index: every data set (as :func:`write_result`), plus ``scores.csv`` (one
-    row per city and node, with names and ranks), ``excluded_cities.csv`` and
-    ``dropped_data_points.csv``."""
-    written = write_result(index.result, out_dir, force=force)
-    path = out_dir / "scores.csv"
-    index.scores_long().to_csv(path, index=False, float_format="%.17g", na_rep="NA")
-    written.append(path)
-    path = out_dir / "excluded_cities.csv"
-    pd.DataFrame(
-        {"city": list(index.excluded_cities), "share_missing": list(index.excluded_cities.values())}
-    ).to_csv(path, index=False)
-    written.append(path)
-    path = out_dir / "dropped_data_points.csv"
-    pd.DataFrame(
-        {
-            "data_point": list(index.dropped_data_points),
-            "reason": list(index.dropped_data_points.values()),
-        }
-    ).to_csv(path, index=False)
-    written.append(path)
-    return written
+__all__ = [
+    "load_edition",
+    "read_idata",
+    "read_imeta",
+    "read_spec",
+    "read_uncertainty_spec",
+    "save_edition",
+]
