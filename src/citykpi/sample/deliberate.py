@@ -27,6 +27,7 @@ from typing import Final
 
 import numpy as np
 
+from citykpi.catalogue import catalogue_index
 from citykpi.sample.cities import CityProfile
 from citykpi.sample.plan import Plan, PointPlan
 
@@ -144,8 +145,9 @@ def add_errors(
     chosen = [eligible[int(i)] for i in rng.permutation(len(eligible))[:8]]
     places = [(city, int(rng.choice(late))) for city in chosen]
     errors: list[KnownError] = []
-    with_parts = {k.code for k in plan.catalogue.kpis if k.parts}
-    nested = next((k.code for k in plan.catalogue.kpis if k.parts == "nested"), "")
+    index = catalogue_index(plan.catalogue)
+    with_parts = {*index.sum_to_100, *index.nested}
+    nested = next(iter(index.nested), "")
 
     def note(reason: str, place: tuple[str, int], code: str, text: str, row: Row) -> None:
         errors.append(KnownError(reason, place[0], place[1], code, text, row))
