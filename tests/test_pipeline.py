@@ -1,4 +1,4 @@
-"""The pipeline runs read -> validate -> compute in order and writes the three tables."""
+"""The pipeline runs read -> validate -> compute -> assess -> index and writes every output."""
 
 from __future__ import annotations
 
@@ -7,7 +7,10 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from pandas.testing import assert_frame_equal
 
+from citykpi.assess import assess_table
+from citykpi.errors import InputError, OutputExistsError
 from citykpi.model import KPI_COLUMNS, KpiStatus
 from citykpi.pipeline import PipelineResult, run
 from citykpi.sample import generate
@@ -25,6 +28,8 @@ def small_run(tmp_path_factory: pytest.TempPathFactory) -> tuple[PipelineResult,
     assert steps == [
         "Reading and validating the raw inputs",
         "Computing the KPIs",
+        "Assessing every city against the targets",
+        "Building the U4SSC index",
         "Writing the outputs",
     ]
     return result, sample.known_errors
@@ -87,3 +92,82 @@ def test_an_earlier_demo_database_is_moved_aside_not_overwritten(tmp_path: Path)
     db.write_bytes(b"second")
     assert _fresh_database(db) == tmp_path / "citykpi-demo.previous-1.db"
     assert not db.exists()
+
+
+def test_every_city_is_assessed_into_a_folder_with_a_readme(
+    small_run: tuple[PipelineResult, Path],
+) -> None:
+    result, _ = small_run
+    assert result.assessment is not None
+    assert result.assessment_dir is not None
+    folder = result.assessment_dir
+    assert folder == result.out_dir / "assessment"
+    assert sorted(p.name for p in folder.iterdir()) == [
+        "README.md",
+        "kpis.csv",
+        "scores.csv",
+        "sdg.csv",
+    ]
+    readme = (folder / "README.md").read_text(encoding="utf-8")
+    assert "| `scores.csv` | U4SSC scores per city and year" in readme
+    expected = assess_table(result.kpis)
+    assert_frame_equal(result.assessment.scores, expected.scores)
+    assert set(result.assessment.scores["city"]) == set(result.kpis["city"])
+    written = pd.read_csv(folder / "scores.csv")
+    assert len(written) == len(expected.scores)
+
+
+def test_the_index_of_the_latest_year_is_written(small_run: tuple[PipelineResult, Path]) -> None:
+    result, _ = small_run
+    assert result.index_skipped == ""
+    assert result.index is not None
+    assert result.index_dir == result.out_dir / "index"
+    assert result.index.year == max(YEARS)
+    assert (result.index_dir / "README.md").is_file()
+    scores = pd.read_csv(result.index_dir / "scores.csv")
+    assert set(scores["year"]) == {max(YEARS)}
+    assert result.uncertainty is None  # no replications asked for
+
+
+def test_one_city_gets_an_assessment_and_the_reason_there_is_no_index(tmp_path: Path) -> None:
+    sample = generate(tmp_path / "sample", n_cities=8, years=[2024])
+    raw = pd.read_csv(sample.raw_inputs, dtype=str, keep_default_na=False)
+    one = raw[raw["city"] == raw["city"].iloc[0]]
+    one.to_csv(tmp_path / "one.csv", index=False)
+    result = run([tmp_path / "one.csv"], out_dir=tmp_path / "out")
+    assert result.assessment is not None
+    assert result.index is None
+    assert not (tmp_path / "out" / "index").exists()
+    city = one["city"].iloc[0]
+    assert result.index_skipped == (
+        f"No U4SSC index: an index ranks at least 2 cities, and 1 city ({city!r}) has KPI "
+        "values in the latest year; add other cities' files."
+    )
+
+
+def test_stages_choose_what_runs_after_compute(tmp_path: Path) -> None:
+    sample = generate(tmp_path / "sample", n_cities=8, years=[2024])
+    result = run([sample.raw_inputs], out_dir=tmp_path / "out", stages=())
+    assert (result.assessment, result.index, result.index_skipped) == (None, None, "")
+    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == [
+        "README.md",  # issue 8: a README in every output folder, provenance in its own file
+        "kpis.csv",
+        "kpis.provenance.jsonl",
+        "raw.csv",
+        "validation.csv",
+    ]
+    with pytest.raises(InputError, match=r"Unknown stage\(s\) 'report'; choose from assess"):
+        run([sample.raw_inputs], out_dir=tmp_path / "out", stages=("report",))
+
+
+def test_a_second_run_refuses_to_replace_the_assessment_unless_forced(tmp_path: Path) -> None:
+    sample = generate(tmp_path / "sample", n_cities=8, years=[2024])
+    run([sample.raw_inputs], out_dir=tmp_path / "out", stages=("assess",))
+    before = (tmp_path / "out" / "assessment" / "scores.csv").stat().st_mtime_ns
+    with pytest.raises(OutputExistsError, match="add --force"):
+        run([sample.raw_inputs], out_dir=tmp_path / "out", stages=("assess",))
+    # nothing half-written: no temporary file left, the earlier scores untouched
+    assert [p.name for p in (tmp_path / "out" / "assessment").iterdir() if ".tmp" in p.name] == []
+    assert (tmp_path / "out" / "assessment" / "scores.csv").stat().st_mtime_ns == before
+    again = run([sample.raw_inputs], out_dir=tmp_path / "out", stages=("assess",), force=True)
+    assert again.assessment_dir is not None

@@ -5,10 +5,13 @@ Each public function is a short, explicit sequence of stage calls; a stage never
 
 * :func:`check` reads files and validates them (``citykpi validate``);
 * :func:`compute_files` also computes the KPIs (``citykpi compute``);
-* :func:`run` does both and writes ``raw.csv``, ``validation.csv`` and ``kpis.csv``;
-* :func:`run_demo` generates the bundled fictional sample data, runs :func:`run` on it, then
-  assesses one city, builds the U4SSC index with rank intervals and loads a fresh demo store
-  with one submit/verify/publish cycle (``citykpi demo``, ``make demo``).
+* :func:`run` runs every stage: read, validate and compute (writing ``raw.csv``,
+  ``validation.csv`` and ``kpis.csv``), assess every city against the default targets (the
+  ``assessment/`` folder) and build the U4SSC index of the latest year (the ``index/`` folder;
+  skipped, with the reason, when fewer than 2 cities have enough data);
+* :func:`run_demo` generates the bundled fictional sample data, runs :func:`run` on it (with
+  rank intervals for the index), summarises one city and loads a fresh demo store with one
+  submit/verify/publish cycle (``citykpi demo``, ``make demo``).
 
 A file that cannot be read at all (unsupported format, empty, unreadable, not a table) is an
 :class:`~citykpi.errors.InputError`: nothing useful can be validated from it, and the command
@@ -19,7 +22,7 @@ validation issues (exit code 1).
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Collection, Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Final
@@ -34,15 +37,22 @@ from citykpi.model import Issue, KpiStatus, Severity
 from citykpi.settings import Settings
 from citykpi.validate import ValidationResult, validate
 
-if TYPE_CHECKING:  # the later stages load only when the demo runs: 'validate' starts faster
-    from citykpi.assess import CitySummary
+if TYPE_CHECKING:  # the later stages load only when they run: 'validate' starts faster
+    from citykpi.assess import Assessment, CitySummary, TargetSet
     from citykpi.frameworks.u4ssc import U4sscIndex
+    from citykpi.index.uncertainty_result import UncertaintyResult
+    from citykpi.io import OutputFolder
     from citykpi.store.demo import DemoSummary
 
 #: File names written by :func:`run`.
 RAW_CSV: Final = "raw.csv"
 VALIDATION_CSV: Final = "validation.csv"
 KPIS_CSV: Final = "kpis.csv"
+#: Subfolders written by :func:`run`'s later stages.
+ASSESSMENT_DIR: Final = "assessment"
+INDEX_DIR: Final = "index"
+#: The stages :func:`run` may run after read -> validate -> compute, in order.
+LATER_STAGES: Final[tuple[str, ...]] = ("assess", "index")
 
 Step = Callable[[str], None]
 
@@ -184,6 +194,12 @@ class PipelineResult:
     input_paths: tuple[Path, ...] = ()
     sample_dir: Path | None = None
     extra: dict[str, Path] = field(default_factory=dict)
+    assessment: Assessment | None = None  # None when the assess stage did not run
+    assessment_dir: Path | None = None
+    index: U4sscIndex | None = None  # None when the index stage did not run or was skipped
+    index_dir: Path | None = None
+    uncertainty: UncertaintyResult | None = None  # rank intervals, with ``replications``
+    index_skipped: str = ""  # why the index was not built, "" when it was (or not asked for)
 
 
 def write_outputs(
@@ -249,34 +265,95 @@ def run(
     out_dir: str | Path,
     strict: bool = False,
     on_step: Step = _quiet,
+    stages: Collection[str] = LATER_STAGES,
+    cities: str | Path | pd.DataFrame | None = None,
+    targets: TargetSet | None = None,
+    replications: int = 0,
+    force: bool = False,
 ) -> PipelineResult:
-    """Read, validate and compute ``paths``, then write the three tables to ``out_dir``.
+    """Run every stage on ``paths`` and write each stage's outputs to ``out_dir``.
+
+    Steps, in order: read and validate; compute the KPIs; write ``raw.csv``,
+    ``validation.csv`` and ``kpis.csv``; assess every city against the targets (``assessment/``:
+    ``kpis.csv``, ``scores.csv``, ``sdg.csv`` and a README); build the U4SSC index of the
+    latest year (``index/``, with a README), unless fewer than 2 cities have enough data, in
+    which case :attr:`PipelineResult.index_skipped` says why.
 
     Parameters
     ----------
     paths
         Raw-input files (CSV, XLSX, JSON).
     out_dir
-        Folder for ``raw.csv``, ``validation.csv`` and ``kpis.csv`` (created if needed;
-        existing files of those names are replaced).
+        Folder for the outputs (created if needed).
     strict
         Turn validation warnings into errors.
     on_step
         Called with a short description before each step (for progress display).
+    stages : collection of {"assess", "index"}
+        The stages to run after compute; ``()`` stops at the KPI table.
+    cities
+        City profile table (``cities.csv`` path or frame): peer groups for the index's
+        imputation.
+    targets
+        Target set of the assessment and the index bounds; default the bundled set.
+    replications
+        Monte Carlo replications of the index's uncertainty analysis (rank intervals, written
+        to ``index/``); 0 for none.
+    force
+        Replace the assessment and index files of an earlier run instead of refusing them.
 
     Returns
     -------
     PipelineResult
-        The frames, the summary and the paths written.
+        The frames, the summary, each stage's result and the paths written.
+
+    Raises
+    ------
+    InputError
+        If a file cannot be read, ``stages`` names an unknown stage, or an output file exists
+        and ``force`` is false.
     """
+    unknown = sorted(set(stages) - set(LATER_STAGES))
+    if unknown:
+        msg = f"Unknown stage(s) {', '.join(map(repr, unknown))}; choose from assess, index."
+        raise InputError(msg)
     out = Path(out_dir)
     cat = load_catalogue()
     on_step("Reading and validating the raw inputs")
     checked = check(paths, strict=strict, catalogue=cat)
     on_step("Computing the KPIs")
     kpis = compute(checked, catalogue=cat)
+    assessment = None
+    if "assess" in stages:
+        from citykpi.assess import assess_table
+
+        on_step("Assessing every city against the targets")
+        assessment = assess_table(kpis, targets=targets)
+    index, ua, skipped = None, None, ""
+    if "index" in stages:
+        on_step("Building the U4SSC index")
+        index, skipped = _build_index(kpis, cities=cities, targets=targets)
+        if index is not None and replications > 0:
+            on_step(f"Running {replications} uncertainty replications")
+            ua = index.uncertainty(seed=1).run(replications, seed=1)
     on_step("Writing the outputs")
-    raw_path, validation_path, kpis_path = write_outputs(checked, kpis, out)
+    # each folder refuses existing files before it stages one; a refusal anywhere (or any
+    # failure) removes what was staged, so a run writes all its outputs or none
+    folders: list[OutputFolder] = []
+    try:
+        if assessment is not None:
+            folders.append(_assessment_folder(assessment, out, force=force))
+        if index is not None:
+            folders.append(_index_folder(index, ua, out, force=force))
+        raw_path, validation_path, kpis_path = write_outputs(
+            checked, kpis, out, force=force, notes=[skipped] if skipped else ()
+        )
+    except BaseException:
+        for folder in folders:
+            folder.abort()
+        raise
+    for folder in folders:
+        folder.close()
     return PipelineResult(
         out_dir=out,
         raw_path=raw_path,
@@ -286,7 +363,78 @@ def run(
         kpis=kpis,
         summary=summarise(checked, kpis),
         input_paths=tuple(Path(p) for p in paths),
+        assessment=assessment,
+        assessment_dir=None if assessment is None else out / ASSESSMENT_DIR,
+        index=index,
+        index_dir=None if index is None else out / INDEX_DIR,
+        uncertainty=ua,
+        index_skipped=skipped,
     )
+
+
+def _assessment_folder(assessment: Assessment, out: Path, *, force: bool) -> OutputFolder:
+    """Return ``assessment/`` with the three tables staged (written when closed)."""
+    from citykpi.assess.assessment import ASSESSMENT_TABLES
+    from citykpi.io import OutputFolder
+
+    folder = OutputFolder(
+        out / ASSESSMENT_DIR,
+        force=force,
+        names=[f"{n}.csv" for n in ASSESSMENT_TABLES],
+        title="Assessment",
+        notes=[f"Target set: {assessment.targets.name}; SDG goal colour rule: {assessment.rule}."],
+    ).open()
+    tables = assessment.tables()
+    for name, (_, description) in ASSESSMENT_TABLES.items():
+        folder.table(f"{name}.csv", tables[name], description)
+    return folder
+
+
+def _build_index(
+    kpis: pd.DataFrame,
+    *,
+    cities: str | Path | pd.DataFrame | None,
+    targets: TargetSet | None,
+) -> tuple[U4sscIndex | None, str]:
+    """Return the U4SSC index of the latest year, or None and why it cannot be built."""
+    from citykpi.assess import read_profiles
+    from citykpi.frameworks.u4ssc import build_u4ssc_index
+
+    latest = kpis[kpis["year"] == kpis["year"].max()] if len(kpis) else kpis
+    reporting = sorted(set(latest.loc[latest["value"].notna(), "city"]))
+    if len(reporting) < 2:
+        names = ", ".join(map(repr, reporting)) or "none"
+        msg = (
+            f"No U4SSC index: an index ranks at least 2 cities, and {len(reporting)} city "
+            f"({names}) has KPI values in the latest year; add other cities' files."
+        )
+        return None, msg
+    profiles = read_profiles(cities) if isinstance(cities, str | Path) else cities
+    try:
+        return build_u4ssc_index(kpis, cities=profiles, targets=targets), ""
+    except InputError as e:
+        return None, f"No U4SSC index: {e}"
+
+
+def _index_folder(
+    index: U4sscIndex, ua: UncertaintyResult | None, out: Path, *, force: bool
+) -> OutputFolder:
+    """Return ``index/`` with the index (and rank intervals) staged (written when closed)."""
+    from citykpi.io import OutputFolder
+    from citykpi.io.index_outputs import (
+        UNCERTAINTY_FILES,
+        add_u4ssc,
+        add_uncertainty_tables,
+        u4ssc_names,
+    )
+
+    names = [*u4ssc_names(index), *(UNCERTAINTY_FILES if ua is not None else ())]
+    folder = OutputFolder(out / INDEX_DIR, force=force, names=names, title="U4SSC city index")
+    folder.open()
+    add_u4ssc(folder, index)
+    if ua is not None:
+        add_uncertainty_tables(folder, ua)
+    return folder
 
 
 #: Monte Carlo replications of the demo's uncertainty analysis (rank intervals).
@@ -346,9 +494,10 @@ def run_demo(
 
     Steps, in order: generate the sample data (:func:`citykpi.sample.generate`) into
     ``out_dir/sample``; :func:`run` (read, validate, compute; write ``raw.csv``,
-    ``validation.csv``, ``kpis.csv``); assess the best-reported city (dimension scores, weakest
-    data points with trend arrows, one feasible target); build the U4SSC index of the latest year
-    with a Monte Carlo uncertainty analysis into ``out_dir/index``; load a fresh store
+    ``validation.csv``, ``kpis.csv``; assess every city into ``out_dir/assessment``; build the
+    U4SSC index of the latest year with a Monte Carlo uncertainty analysis into
+    ``out_dir/index``); summarise the best-reported city (dimension scores, weakest data points
+    with trend arrows, one feasible target); load a fresh store
     (``out_dir/citykpi-demo.db`` unless ``database_url`` names another) with one
     submit/verify/publish cycle.
 
@@ -371,10 +520,7 @@ def run_demo(
     DemoResult
         The pipeline result (with ``sample_dir`` set) and each later stage's result.
     """
-    from citykpi.assess import summarise_city
-    from citykpi.assess.peers import peers_of, read_profiles
-    from citykpi.io.index_outputs import write_frame, write_u4ssc
-    from citykpi.frameworks.u4ssc import build_u4ssc_index
+    from citykpi.assess import peers_of, read_profiles, summarise_city
     from citykpi.sample import generate
     from citykpi.store.demo import load_demo
 
@@ -382,24 +528,27 @@ def run_demo(
     sample_dir = out / "sample"
     on_step("Generating the sample cities")
     sample = generate(sample_dir) if seed is None else generate(sample_dir, seed=seed)
-    result = run([sample.raw_inputs], out_dir=out, on_step=on_step)
-    result = replace(result, sample_dir=sample_dir, extra={"known_errors": sample.known_errors})
-
-    on_step("Assessing one city against the default targets")
     profiles = read_profiles(sample.cities)
+    # the demo folder is citykpi's own output: a second demo replaces the first one's files
+    result = run(
+        [sample.raw_inputs],
+        out_dir=out,
+        on_step=on_step,
+        cities=profiles,
+        replications=replications,
+        force=True,
+    )
+    result = replace(result, sample_dir=sample_dir, extra={"known_errors": sample.known_errors})
+    if result.index is None or result.index_dir is None:
+        raise InputError(result.index_skipped or "The demo's U4SSC index was not built.")
+    if result.uncertainty is None:
+        msg = "The demo shows rank intervals: give at least one uncertainty replication."
+        raise InputError(msg)
+
+    on_step("Summarising one city against the default targets")
     city = _demo_city(result.kpis)
     peers = peers_of(profiles, city, cities=sorted(set(result.kpis["city"])))
     city_summary = summarise_city(result.kpis, city, peers=peers)
-
-    on_step("Building the U4SSC index")
-    index = build_u4ssc_index(result.kpis, cities=profiles)
-    index_dir = out / "index"
-    write_u4ssc(index, index_dir, force=True)
-    on_step(f"Running {replications} uncertainty replications")
-    ua = index.uncertainty(seed=1).run(replications, seed=1)
-    rank_stats = ua.rank_stats()
-    write_frame(rank_stats, index_dir / "rank_stats.csv", index=False, force=True)
-    write_frame(ua.replications(), index_dir / "replications.csv", index=False, force=True)
 
     on_step("Loading the demo store")
     kept = None
@@ -411,17 +560,20 @@ def run_demo(
     return DemoResult(
         pipeline=result,
         city=city_summary,
-        index=index,
-        index_dir=index_dir,
-        rank_stats=rank_stats,
+        index=result.index,
+        index_dir=result.index_dir,
+        rank_stats=result.uncertainty.rank_stats(),
         store=store,
         kept_database=kept,
     )
 
 
 __all__ = [
+    "ASSESSMENT_DIR",
     "DEMO_REPLICATIONS",
+    "INDEX_DIR",
     "KPIS_CSV",
+    "LATER_STAGES",
     "RAW_CSV",
     "VALIDATION_CSV",
     "ComputeRun",

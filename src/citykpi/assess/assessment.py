@@ -24,17 +24,17 @@ from citykpi.assess.scoring import (
 from citykpi.assess.sdg import SDG_COLUMNS, GoalRule, sdg_rollup
 from citykpi.assess.targets import TargetSet, default_targets
 
-#: The tables of an assessment, with their columns and a one-line description.
+#: The tables of an assessment, with their columns and a one-sentence description.
 ASSESSMENT_TABLES: Final[dict[str, tuple[tuple[str, ...], str]]] = {
     "kpis": (
         KPI_RESULT_COLUMNS,
-        "every KPI value with its target, achievement (% of target), points 1-4 and band",
+        "Every KPI value with its target, achievement (% of target), points 1-4 and band.",
     ),
     "scores": (
         SCORE_COLUMNS,
-        "U4SSC scores per city and year, rolled up to category, sub-dimension and dimension",
+        "U4SSC scores per city and year, rolled up to category, sub-dimension and dimension.",
     ),
-    "sdg": (SDG_COLUMNS, "SDG roll-up per city and year: goal ratings and colours"),
+    "sdg": (SDG_COLUMNS, "SDG roll-up per city and year: goal ratings and colours."),
 }
 
 

@@ -154,7 +154,7 @@ def assess_cmd(
     if folder is not None:
         with folder:
             for name, (_, description) in ASSESSMENT_TABLES.items():
-                folder.table(f"{name}.csv", frames[name], f"{description.capitalize()}.")
+                folder.table(f"{name}.csv", frames[name], description)
         err_console.print(
             f"Wrote {', '.join(str(folder.path / n) for n in names)} (target set: {tset.name}).",
             highlight=False,

@@ -65,6 +65,12 @@ def demo_cmd(
         f"{pipeline.validation_path.name} (validation report), {pipeline.kpis_path.name} "
         f"(KPIs); sample data in {pipeline.sample_dir}/."
     )
+    if pipeline.assessment_dir is not None:
+        _say(
+            f"Assessment of every city against the default targets in {pipeline.assessment_dir}/: "
+            "kpis.csv (scored values), scores.csv (dimension scores), sdg.csv (SDG colours); "
+            "README.md says what each file is."
+        )
     if result.city is not None:
         _say("")
         for line in result.city.lines():
