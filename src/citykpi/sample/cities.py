@@ -7,7 +7,12 @@ the usual World Bank groupings so that peer-group analyses have something to gro
 Modelling assumptions: a city's *development score* (0 = least, 1 = most developed) follows its
 income group with some spread; it positions the city's KPI values inside each realistic range
 (:mod:`citykpi.sample.targets`). Household size, population growth and GDP growth follow the
-income group too.
+income group too. City sizes follow :data:`SIZE_DESIGN`: a share of the cities in each
+population class of :data:`citykpi.tables.POPULATION_CLASSES`, drawn log-uniformly inside a
+range within the class.
+
+Each city is a :class:`SampleCity`: the one :class:`~citykpi.tables.CityProfile` written to
+``cities.csv`` plus the parameters the generator draws its values with.
 """
 
 from __future__ import annotations
@@ -16,6 +21,8 @@ from dataclasses import dataclass
 from typing import Final
 
 import numpy as np
+
+from citykpi.tables import CityProfile
 
 #: Invented city names (checked against no gazetteer, chosen to sound unlike real places).
 CITY_NAMES: Final[tuple[str, ...]] = (
@@ -75,13 +82,25 @@ COUNTRIES: Final[tuple[tuple[str, str, tuple[str, ...]], ...]] = (
     ("Zuberi Confederation", "Sub-Saharan Africa", ("lower-middle", "upper-middle")),
 )
 
-#: Population classes: label, lower and upper bound (inhabitants), share of the cities.
-POPULATION_CLASSES: Final[tuple[tuple[str, int, int, float], ...]] = (
-    ("<100k", 25_000, 99_000, 0.2),
-    ("100k-500k", 100_000, 499_000, 0.3),
-    ("500k-1M", 500_000, 999_000, 0.2),
-    ("1M-5M", 1_000_000, 4_990_000, 0.2),
-    (">5M", 5_000_000, 14_000_000, 0.1),
+
+@dataclass(frozen=True, slots=True)
+class SizeDesign:
+    """How the sample draws the cities of one population class."""
+
+    label: str  # a label of citykpi.tables.POPULATION_CLASSES
+    low: int  # smallest population drawn (inhabitants)
+    high: int  # populations are drawn below this
+    share: float  # share of the sample's cities in the class
+
+
+#: The sample's city sizes, one entry per population class of
+#: :data:`citykpi.tables.POPULATION_CLASSES`, in the same order; each range lies in its class.
+SIZE_DESIGN: Final[tuple[SizeDesign, ...]] = (
+    SizeDesign("<100k", 25_000, 99_000, 0.2),
+    SizeDesign("100k-500k", 100_000, 499_000, 0.3),
+    SizeDesign("500k-1M", 500_000, 999_000, 0.2),
+    SizeDesign("1M-5M", 1_000_000, 4_990_000, 0.2),
+    SizeDesign(">5M", 5_000_000, 14_000_000, 0.1),
 )
 
 #: Per income group: GDP per capita (USD) range, development score range, household size.
@@ -94,36 +113,49 @@ INCOME: Final[dict[str, tuple[tuple[float, float], tuple[float, float], tuple[fl
 
 
 @dataclass(frozen=True, slots=True)
-class CityProfile:
-    """One fictional city, with the figures of the last sample year."""
+class SampleCity:
+    """One fictional city: its profile (figures of the last sample year) and how it evolves."""
 
-    name: str
-    country: str
-    region: str
-    population_class: str
-    population: int
-    area_km2: float
-    gdp_per_capita: float
-    income_group: str
-    coastal: bool
+    profile: CityProfile  # every figure filled in
     score: float  # development score, 0..1
     household_size: float
     population_growth: float  # per year
     gdp_growth: float  # per year, per capita
     trend: str  # "improving", "stagnating" or "declining"
 
+    @property
+    def name(self) -> str:
+        """Return the city's name."""
+        return self.profile.name
+
+    @property
+    def population(self) -> int:
+        """Return the population of the last sample year."""
+        return int(self.profile.population or 0)
+
+    @property
+    def area_km2(self) -> float:
+        """Return the land area in km2."""
+        return float(self.profile.area_km2 or 0.0)
+
+    @property
+    def gdp_per_capita(self) -> float:
+        """Return the GDP per capita (USD) of the last sample year."""
+        return float(self.profile.gdp_per_capita or 0.0)
+
     def row(self) -> dict[str, str]:
         """Return the ``cities.csv`` row of this city."""
+        p = self.profile
         return {
-            "name": self.name,
-            "country": self.country,
-            "region": self.region,
+            "name": p.name,
+            "country": p.country,
+            "region": p.region,
             "population": str(self.population),
             "area_km2": f"{self.area_km2:.1f}",
             "gdp_per_capita": f"{self.gdp_per_capita:.0f}",
-            "income_group": self.income_group,
-            "coastal": "yes" if self.coastal else "no",
-            "population_class": self.population_class,
+            "income_group": p.income_group,
+            "coastal": "yes" if p.coastal else "no",
+            "population_class": p.population_class,
             "fictional": "yes",
         }
 
@@ -149,7 +181,7 @@ def _name(i: int) -> str:
 
 def _classes(n: int) -> list[int]:
     """Return the population class index of each of ``n`` cities, in the shares above."""
-    counts = [round(share * n) for *_, share in POPULATION_CLASSES]
+    counts = [round(d.share * n) for d in SIZE_DESIGN]
     while sum(counts) > n:
         counts[counts.index(max(counts))] -= 1
     while sum(counts) < n:
@@ -157,7 +189,7 @@ def _classes(n: int) -> list[int]:
     return [k for k, c in enumerate(counts) for _ in range(c)]
 
 
-def make_profiles(n_cities: int, rng: np.random.Generator) -> list[CityProfile]:
+def make_profiles(n_cities: int, rng: np.random.Generator) -> list[SampleCity]:
     """Return ``n_cities`` fictional city profiles drawn with ``rng``.
 
     Parameters
@@ -169,14 +201,15 @@ def make_profiles(n_cities: int, rng: np.random.Generator) -> list[CityProfile]:
 
     Returns
     -------
-    list of CityProfile
+    list of SampleCity
         In name order of the invented names list.
     """
     classes = _classes(n_cities)
     rng.shuffle(classes)
-    profiles: list[CityProfile] = []
+    profiles: list[SampleCity] = []
     for i, cls in enumerate(classes):
-        label, low, high, _ = POPULATION_CLASSES[cls]
+        design = SIZE_DESIGN[cls]
+        label, low, high = design.label, design.low, design.high
         country, region, groups = COUNTRIES[i % len(COUNTRIES)]
         income = groups[int(rng.integers(len(groups)))]
         (g_lo, g_hi), (s_lo, s_hi), (h_lo, h_hi) = INCOME[income]
@@ -187,17 +220,20 @@ def make_profiles(n_cities: int, rng: np.random.Generator) -> list[CityProfile]:
         trend = (
             "improving" if trend_draw < 0.75 else "stagnating" if trend_draw < 0.85 else "declining"
         )
+        profile = CityProfile(
+            name=_name(i),
+            country=country,
+            region=region,
+            population=population,
+            area_km2=round(population / density, 1),
+            gdp_per_capita=round(float(np.exp(rng.uniform(np.log(g_lo), np.log(g_hi))))),
+            income_group=income,
+            coastal=bool(rng.random() < 0.4),
+            population_class=label,
+        )
         profiles.append(
-            CityProfile(
-                name=_name(i),
-                country=country,
-                region=region,
-                population_class=label,
-                population=population,
-                area_km2=round(population / density, 1),
-                gdp_per_capita=round(float(np.exp(rng.uniform(np.log(g_lo), np.log(g_hi))))),
-                income_group=income,
-                coastal=bool(rng.random() < 0.4),
+            SampleCity(
+                profile=profile,
                 score=float(rng.uniform(s_lo, s_hi)),
                 household_size=float(rng.uniform(h_lo, h_hi)),
                 population_growth=float(
@@ -212,4 +248,12 @@ def make_profiles(n_cities: int, rng: np.random.Generator) -> list[CityProfile]:
     return profiles
 
 
-__all__ = ["CITY_COLUMNS", "CITY_NAMES", "COUNTRIES", "CityProfile", "make_profiles"]
+__all__ = [
+    "CITY_COLUMNS",
+    "CITY_NAMES",
+    "COUNTRIES",
+    "SIZE_DESIGN",
+    "SampleCity",
+    "SizeDesign",
+    "make_profiles",
+]

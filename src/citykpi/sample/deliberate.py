@@ -28,7 +28,7 @@ from typing import Final
 import numpy as np
 
 from citykpi.catalogue import catalogue_index
-from citykpi.sample.cities import CityProfile
+from citykpi.sample.cities import SampleCity
 from citykpi.sample.plan import Plan, PointPlan
 
 Row = dict[str, str]
@@ -134,7 +134,7 @@ def _numeric_single_input(plan: Plan) -> tuple[PointPlan, str]:
 
 
 def add_errors(
-    blocks: Blocks, plan: Plan, profiles: Sequence[CityProfile], rng: np.random.Generator
+    blocks: Blocks, plan: Plan, profiles: Sequence[SampleCity], rng: np.random.Generator
 ) -> list[KnownError]:
     """Put one error of each kind into ``blocks`` (rows by city and year); return them."""
     years = sorted({year for _, year in blocks})

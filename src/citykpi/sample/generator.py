@@ -36,7 +36,7 @@ import numpy as np
 from citykpi.catalogue import Catalogue, load_catalogue
 from citykpi.errors import InputError
 from citykpi.model import DataQuality
-from citykpi.sample.cities import CITY_COLUMNS, CityProfile, make_profiles
+from citykpi.sample.cities import CITY_COLUMNS, SampleCity, make_profiles
 from citykpi.sample.deliberate import ERROR_COLUMNS, KnownError, add_errors
 from citykpi.sample.plan import CityYear, Plan, PointPlan, make_plan, size, solve
 
@@ -188,7 +188,7 @@ class _CityGenerator:
     """The values of one city, year after year."""
 
     def __init__(
-        self, plan: Plan, profile: CityProfile, rng: np.random.Generator, *, heavy: bool
+        self, plan: Plan, profile: SampleCity, rng: np.random.Generator, *, heavy: bool
     ) -> None:
         self.plan = plan
         self.profile = profile
