@@ -43,6 +43,15 @@ def test_csv_target_file_is_read_with_optional_direction(tmp_path: Path) -> None
     }
 
 
+def test_codes_and_ids_in_a_target_file_may_use_any_spacing_or_case(tmp_path: Path) -> None:
+    f = _write(
+        tmp_path / "t.csv",
+        "code,data_point,target\nsc:eh:ed:4c, Literacy ,98\nEN:EN:AQ:1C,PM25,10\n",
+    )
+    got = {(t.code, t.data_point, t.value) for t in load_targets(f, meta=META)}
+    assert got == {("SC: EH: ED: 4C", "literacy", 98.0), ("EN: EN: AQ: 1C", "pm25", 10.0)}
+
+
 def test_city_entries_take_precedence_for_their_city(tmp_path: Path) -> None:
     f = _write(
         tmp_path / "t.csv",

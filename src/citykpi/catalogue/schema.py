@@ -147,7 +147,7 @@ class TypicalRange(_Frozen):
     @model_validator(mode="after")
     def _ordered(self) -> TypicalRange:
         if self.low > self.high:
-            msg = f"typical_range low {self.low!r} is above high {self.high!r}; swap them."
+            msg = f"typical_range low {self.low!r} is above high {self.high!r}; swap them"
             raise ValueError(msg)
         return self
 
@@ -242,7 +242,7 @@ class Kpi(_Frozen):
             if outer_of:
                 msg = (
                     f"data point(s) {sorted(outer_of)!r} state nests_in but the KPI is not "
-                    "'parts: nested'; add 'parts: nested' or remove nests_in."
+                    "'parts: nested'; add 'parts: nested' or remove nests_in"
                 )
                 raise ValueError(msg)
             return self
@@ -250,14 +250,14 @@ class Kpi(_Frozen):
         if not outer_of:
             msg = (
                 "is 'parts: nested' but no data point states nests_in; give each inner level "
-                "the id of the level it lies within."
+                "the id of the level it lies within"
             )
             raise ValueError(msg)
         for inner, outer in outer_of.items():
             if outer == inner or outer not in ids:
                 msg = (
                     f"data point {inner!r} nests_in {outer!r}, which is not another data point "
-                    f"of this KPI; use one of {[i for i in ids if i != inner]!r}."
+                    f"of this KPI; use one of {[i for i in ids if i != inner]!r}"
                 )
                 raise ValueError(msg)
         for start in outer_of:
@@ -265,7 +265,7 @@ class Kpi(_Frozen):
             step: str | None = outer_of[start]
             while step is not None:
                 if step in seen:
-                    msg = f"the nests_in of data point {start!r} lead round in a loop; break it."
+                    msg = f"the nests_in of data point {start!r} lead round in a loop; break it"
                     raise ValueError(msg)
                 seen.add(step)
                 step = outer_of.get(step)
