@@ -3,7 +3,8 @@
 Cities are grouped by any field of a profile table (``city``, ``population``, ``region``,
 ``income_group``, ...; the sample generator's ``cities.csv`` names the city column ``name``,
 which is accepted too) or by ``population_class``, derived from ``population`` with the classes
-of :data:`POPULATION_CLASSES`. Without a profile table every city in the data is a peer.
+of :data:`citykpi.tables.POPULATION_CLASSES`. Without a profile table every city in the data is
+a peer.
 
 Each city is represented by its latest value of each data point. The percentile is the COINr
 percentile rank, direction-aware: ``100 * (rank - 1) / (n - 1)`` with ties at the lowest rank,
@@ -26,15 +27,8 @@ from citykpi.assess.scoring import resolve_target, score_kpis, top_five_means, u
 from citykpi.assess.targets import TargetSet, default_targets
 from citykpi.errors import InputError
 from citykpi.model import Direction
+from citykpi.tables import POPULATION_CLASSES, population_class, profile_frame
 
-#: Upper bounds (exclusive) and labels of the population classes.
-POPULATION_CLASSES: Final[tuple[tuple[float, str], ...]] = (
-    (100_000, "<100k"),
-    (500_000, "100k-500k"),
-    (1_000_000, "500k-1M"),
-    (5_000_000, "1M-5M"),
-    (math.inf, ">5M"),
-)
 PERCENTILE_COLUMNS: Final[tuple[str, ...]] = (
     "city",
     "code",
@@ -58,14 +52,6 @@ LEARN_COLUMNS: Final[tuple[str, ...]] = (
 )
 
 
-def population_class(population: float) -> str:
-    """Return the population class label of a city, e.g. ``"100k-500k"``."""
-    if math.isnan(population) or population < 0:
-        msg = f"Population {population!r} is not a non-negative number."
-        raise ValueError(msg)
-    return next(label for bound, label in POPULATION_CLASSES if population < bound)
-
-
 def read_profiles(path: str | Path) -> pd.DataFrame:
     """Read a city profile table (CSV) and add the ``population_class`` column.
 
@@ -78,38 +64,24 @@ def read_profiles(path: str | Path) -> pd.DataFrame:
     Returns
     -------
     pandas.DataFrame
-        One row per city, the city name in column ``city``.
+        One row per city, the city name in column ``city``, typed as
+        :data:`citykpi.tables.PROFILE` (:func:`citykpi.tables.profile_frame`).
 
     Raises
     ------
     InputError
-        If the file is missing, lacks a city column or has a non-numeric population.
+        If the file is missing, lacks a city column or has a bad cell such as a non-numeric
+        population.
     """
+    # The columns and their parsing live in citykpi.tables; citykpi.io.read_profiles is the
+    # reader of record, this one stays until the commands use it.
     p = Path(path)
     if not p.is_file():
         msg = f"City profile file {str(p)!r} does not exist; check the path given to --cities."
         raise InputError(msg)
     frame = pd.read_csv(p, dtype=str, keep_default_na=False)
     frame.columns = [c.strip().lower() for c in frame.columns]
-    if "city" not in frame.columns and "name" in frame.columns:
-        frame = frame.rename(columns={"name": "city"})
-    if "city" not in frame.columns:
-        msg = f"{p}: the profile table needs a 'city' (or 'name') column; add one."
-        raise InputError(msg)
-    if "population" in frame.columns:
-        classes: list[str] = []
-        for i, raw in enumerate(frame["population"], start=2):
-            try:
-                pop = float(raw)
-                classes.append(population_class(pop))
-            except ValueError as e:
-                msg = (
-                    f"{p}, row {i}, column 'population': {raw!r} is not a number of "
-                    "inhabitants; write a number such as 250000."
-                )
-                raise InputError(msg) from e
-        frame["population_class"] = classes
-    return frame
+    return profile_frame(frame, file=str(p))
 
 
 def peer_group(profiles: pd.DataFrame | None, city: str, *, by: str = "population_class") -> str:
