@@ -11,6 +11,7 @@ import pytest
 from typer.testing import CliRunner
 
 from citykpi.cli.main import build_app
+from citykpi.io import read_kpi_table
 from citykpi.model import KPI_COLUMNS
 
 HEADER = "city,year,code,value,unit,source,quality\n"
@@ -144,8 +145,55 @@ def test_compute_refuses_to_overwrite_without_force(tmp_path: Path) -> None:
     assert code == 2
     assert "already exists; choose another file or add --force" in " ".join(err.split())
     assert out_path.read_text(encoding="utf-8") == "keep me"
+    assert not (tmp_path / "kpis.provenance.jsonl").exists()  # refused before anything ran
     assert _run("compute", str(src), "-o", str(out_path), "--force")[0] == 0
     assert out_path.read_text(encoding="utf-8").startswith("city,year,code,data_point,")
+
+
+def test_compute_refuses_an_existing_provenance_file_too(tmp_path: Path) -> None:
+    src = _write(tmp_path, CLEAN)
+    side = tmp_path / "kpis.provenance.jsonl"
+    side.write_text("mine\n", encoding="utf-8")
+    code, _, err = _run("compute", str(src), "-o", str(tmp_path / "kpis.csv"))
+    assert code == 2
+    assert f"Output file {str(side)!r} already exists; choose another file or add --force" in (
+        " ".join(err.split())
+    )
+    assert side.read_text(encoding="utf-8") == "mine\n"
+    assert not (tmp_path / "kpis.csv").exists()
+
+
+def test_compute_writes_provenance_beside_the_kpi_table(tmp_path: Path) -> None:
+    out_path = tmp_path / "kpis.csv"
+    code, out, _ = _run("compute", str(_write(tmp_path, CLEAN)), "-o", str(out_path))
+    assert code == 0
+    side = tmp_path / "kpis.provenance.jsonl"
+    assert f"Provenance of each row written to {side}." in " ".join(out.split())
+    table = pd.read_csv(out_path, dtype=str, keep_default_na=False)
+    assert table["provenance"].tolist()[:2] == [
+        "kpis.provenance.jsonl:1",
+        "kpis.provenance.jsonl:2",
+    ]
+    records = [json.loads(line) for line in side.read_text(encoding="utf-8").splitlines()]
+    assert len(records) == len(table) == 112
+    first = records[0]
+    assert list(first) == ["city", "year", "data_point", "provenance"]
+    assert (first["city"], first["year"], first["data_point"]) == (
+        "Sample City",
+        2024,
+        "household_internet_access",
+    )
+    assert first["provenance"]["formula"] == "households_with_internet / households * 100"
+
+
+def test_compute_json_to_a_file_nests_provenance(tmp_path: Path) -> None:
+    out_path = tmp_path / "kpis.json"
+    code, _, _ = _run("compute", str(_write(tmp_path, CLEAN)), "-o", str(out_path), "-f", "json")
+    assert code == 0
+    records = json.loads(out_path.read_text(encoding="utf-8"))
+    assert records[0]["provenance"]["method"] == "computed"
+    assert not (tmp_path / "kpis.provenance.jsonl").exists()
+    assert _run("compute", str(_write(tmp_path, CLEAN)), "-o", str(out_path), "-f", "json")[0] == 2
 
 
 def test_compute_with_errors_writes_what_it_can_and_exits_1(tmp_path: Path) -> None:
@@ -243,7 +291,8 @@ def test_template_filled_in_then_validated_and_computed(tmp_path: Path) -> None:
     assert _run("validate", str(template))[0] == 0
     out_path = tmp_path / "kpis.csv"
     assert _run("compute", str(template), "-o", str(out_path))[0] == 0
-    kpis = pd.read_csv(out_path).set_index("data_point")
+    # issue 8: the provenance is in kpis.provenance.jsonl; reading the table re-attaches it
+    kpis = read_kpi_table(out_path).set_index("data_point")
     row = kpis.loc["household_internet_access"]
     assert (row["status"], row["value"], row["quality"]) == (
         "computed",

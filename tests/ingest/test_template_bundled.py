@@ -13,8 +13,9 @@ from typer.testing import CliRunner
 
 from citykpi.catalogue import Catalogue, load_catalogue
 from citykpi.cli.main import build_app
-from citykpi.ingest import read_file, write_template
+from citykpi.ingest import read_file
 from citykpi.ingest import template_layout as layout
+from citykpi.io import write_template
 from citykpi.model import RAW_COLUMNS, DataQuality
 
 FILL_COLS = (layout.VALUE_COL, layout.OVERRIDE_COL, layout.QUALITY_COL, layout.SOURCE_COL)

@@ -17,8 +17,9 @@ from typer.testing import CliRunner
 from citykpi.catalogue import Catalogue
 from citykpi.cli.main import build_app
 from citykpi.errors import InputError
-from citykpi.ingest import read_file, write_template
+from citykpi.ingest import read_file
 from citykpi.ingest import template_layout as layout
+from citykpi.io import write_template
 from citykpi.model import DataQuality
 
 FrameOf = Callable[[list[tuple[object, ...]]], pd.DataFrame]
@@ -262,7 +263,7 @@ def test_an_existing_file_is_never_overwritten_unless_asked(
     with pytest.raises(InputError, match=r"already exists and was left untouched; .*--force"):
         write_template("Aldmoor", 2024, path, catalogue=catalogue)
     assert path.read_bytes() == b"precious"
-    write_template("Aldmoor", 2024, path, catalogue=catalogue, overwrite=True)
+    write_template("Aldmoor", 2024, path, catalogue=catalogue, force=True)
     assert sheet(path, "Cover")["B3"].value == "Aldmoor"
 
 

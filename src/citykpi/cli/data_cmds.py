@@ -4,6 +4,11 @@ Exit codes: 0 when validation found no error, 1 when it found errors (``compute`
 every value it could compute; the data points the errors touch are ``invalid``), 2 for a usage
 or input error (a file that does not exist or cannot be read, an output that exists without
 ``--force``). The pipeline is imported inside the commands, so listing them stays fast.
+
+``compute -o kpis.csv`` writes the KPI table through :func:`citykpi.io.write_kpi_table`: the
+provenance of each row goes to ``kpis.provenance.jsonl`` beside it (one JSON object per line),
+and the CSV's ``provenance`` cell points to that line. On standard output, which is one stream,
+the CSV keeps the provenance JSON in its cells; ``--format json`` nests it as objects.
 """
 
 from __future__ import annotations
@@ -24,7 +29,6 @@ from citykpi.cli._common import (
     console,
     emit_rows,
     err_console,
-    fail,
     guarded,
 )
 from citykpi.model import KPI_COLUMNS
@@ -143,26 +147,40 @@ def compute_cmd(
         None, "-o", "--out", help="File to write the KPI table to (default: standard output)."
     ),
     fmt: KpiFormat = typer.Option(KpiFormat.csv, "-f", "--format", help="Format of the KPI table."),
-    force: bool = typer.Option(False, "--force", help="Overwrite OUT if it exists."),
+    force: bool = typer.Option(
+        False, "--force", help="Replace OUT (and its provenance side file) if they exist."
+    ),
     strict: bool = typer.Option(False, "--strict", help="Treat warnings as errors."),
 ) -> None:
     """Compute every KPI data point the inputs allow, with unit, status and provenance."""
-    if out is not None and out.exists() and not force:
-        fail(f"{str(out)!r} already exists; choose another file or add --force to overwrite it.")
+    from citykpi.io import check_all_writable
+    from citykpi.io.kpi_tables import kpi_table_paths
+
+    if out is not None:  # refuse before computing anything
+        check_all_writable(kpi_table_paths(out) if fmt is KpiFormat.csv else [out], force=force)
     from citykpi.pipeline import compute_files
 
     run = compute_files(files, strict=strict)
-    text = _kpi_json(run.kpis) if fmt is KpiFormat.json else run.kpis.to_csv(index=False)
+    written: list[Path] = []
     if out is None:
+        text = _kpi_json(run.kpis) if fmt is KpiFormat.json else run.kpis.to_csv(index=False)
         typer.echo(text, nl=False)
+    elif fmt is KpiFormat.json:
+        from citykpi.io import write_text
+
+        written = [write_text(_kpi_json(run.kpis), out, force=force)]
     else:
-        out.parent.mkdir(parents=True, exist_ok=True)
-        out.write_text(text, encoding="utf-8")
+        from citykpi.io import write_kpi_table
+
+        written = write_kpi_table(run.kpis, out, force=force)
     target = console if out is not None else err_console
     for line in summary_lines(run.summary):
         target.print(line, highlight=False, soft_wrap=True, markup=False)
     if out is not None:
-        target.print(f"KPI table written to {out}.", highlight=False, soft_wrap=True, markup=False)
+        lines = [f"KPI table written to {out}."]
+        lines += [f"Provenance of each row written to {p}." for p in written[1:]]
+        for line in lines:
+            target.print(line, highlight=False, soft_wrap=True, markup=False)
     if not run.checked.ok:
         hint = " ".join(f"{f}" for f in files)
         err_console.print(

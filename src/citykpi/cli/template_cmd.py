@@ -19,9 +19,9 @@ def template(
     force: bool = typer.Option(False, "--force", help="Replace the output file if it exists."),
 ) -> None:
     """Write the XLSX data-collection template a city fills in (read back by validate/compute)."""
-    from citykpi.ingest import write_template
+    from citykpi.io import write_template
 
-    path = write_template(city, year, output, overwrite=force)
+    path = write_template(city, year, output, force=force)
     console.print(
         f"Wrote the data-collection template for {city.strip()!r} {year} to {path}. "
         f"Fill in the yellow cells, then run 'citykpi validate {path}'.",

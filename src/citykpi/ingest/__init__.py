@@ -3,8 +3,9 @@
 :func:`read_files` returns an :class:`IngestResult`: the raw table of
 :data:`citykpi.model.RAW_COLUMNS` and the structural issues found (reason codes in
 :class:`citykpi.reasons.Reason`). Ids are normalised here, once (:func:`normalise_code`);
-values keep their raw text next to the parsed float. :func:`write_template` writes the XLSX
-workbook a city fills in, which :func:`read_files` reads back without loss.
+values keep their raw text next to the parsed float. The XLSX workbook a city fills in is built
+by :mod:`citykpi.ingest.template` (written by :func:`citykpi.io.write_template`), and
+:func:`read_files` reads it back without loss.
 
 Formats, by extension:
 
@@ -25,7 +26,6 @@ has one data point.
 from citykpi.catalogue import normalise_code
 from citykpi.ingest.readers import read_file, read_files
 from citykpi.ingest.table import IngestResult
-from citykpi.ingest.template import write_template
 from citykpi.ingest.values import normalise_quality, parse_value
 
 __all__ = [
@@ -35,5 +35,4 @@ __all__ = [
     "parse_value",
     "read_file",
     "read_files",
-    "write_template",
 ]

@@ -14,14 +14,14 @@ asked for **once** even when it feeds several KPIs (population, households, city
 
 Sheets are protected without a password so that ids and labels are not changed by accident;
 only the cells to fill in are unlocked, and the workbook structure (sheet order and names) is
-locked. Nothing is written over an existing file unless asked.
+locked. This module builds the workbook in memory (:func:`template_bytes`);
+:func:`citykpi.io.write_template` writes it to a file, never over an existing one unless asked.
 """
 
 from __future__ import annotations
 
 import io
 from collections.abc import Sequence
-from pathlib import Path
 from typing import Final
 
 from openpyxl import Workbook
@@ -56,15 +56,10 @@ _INSTRUCTIONS: Final[tuple[str, ...]] = (
 )
 
 
-def write_template(
-    city: str,
-    year: int,
-    path: str | Path,
-    *,
-    catalogue: Catalogue | None = None,
-    overwrite: bool = False,
-) -> Path:
-    """Write the data-collection workbook for one city and year.
+def template_bytes(city: str, year: int, *, catalogue: Catalogue | None = None) -> bytes:
+    """Return the data-collection workbook for one city and year, as the bytes of an XLSX file.
+
+    Writing it to a file is the input/output layer's job: :func:`citykpi.io.write_template`.
 
     Parameters
     ----------
@@ -72,61 +67,36 @@ def write_template(
         The city's name, written on the cover sheet (the city may correct it there).
     year
         The reporting year, from 1900 to 2100.
-    path
-        Where to write the workbook; must end in ``.xlsx``.
     catalogue
         The catalogue whose inputs and data points the workbook asks for; the bundled one by
         default.
-    overwrite
-        Replace an existing file at ``path``; by default an existing file is never touched.
-
-    Returns
-    -------
-    pathlib.Path
-        The path written.
 
     Raises
     ------
     InputError
-        If the city is blank, the year out of range, the suffix not ``.xlsx``, or the file
-        exists and ``overwrite`` is false.
+        If the city is blank or the year out of range.
     """
-    target = Path(path)
-    _check_arguments(city, year, target, overwrite=overwrite)
+    check_template_arguments(city, year)
     cat = catalogue if catalogue is not None else load_catalogue()
     workbook = build_workbook(city.strip(), year, cat)
     buffer = io.BytesIO()
     workbook.save(buffer)
-    try:
-        # "x" refuses to replace a file created between the check above and this write.
-        with target.open("wb" if overwrite else "xb") as out:
-            out.write(buffer.getvalue())
-    except FileExistsError as e:
-        raise InputError(_exists_message(target)) from e
-    return target
+    return buffer.getvalue()
 
 
-def _exists_message(target: Path) -> str:
-    return (
-        f"File {str(target)!r} already exists and was left untouched; choose another path, or "
-        "replace it on purpose with --force (overwrite=True in Python)."
-    )
+def check_template_arguments(city: str, year: int) -> None:
+    """Refuse a blank city name or a year outside 1900-2100 (before anything is built).
 
-
-def _check_arguments(city: str, year: int, target: Path, *, overwrite: bool) -> None:
+    Raises
+    ------
+    InputError
+        Naming the argument and the fix.
+    """
     if not city.strip():
         msg = "The city name is blank; give the name of the city the template is for."
         raise InputError(msg)
     if isinstance(year, bool) or not 1900 <= year <= 2100:
         msg = f"Year {year!r} is not a reporting year; give a year from 1900 to 2100."
-        raise InputError(msg)
-    if target.suffix.lower() != ".xlsx":
-        msg = f"Template path {str(target)!r} does not end in '.xlsx'; name the file '*.xlsx'."
-        raise InputError(msg)
-    if target.exists() and not overwrite:
-        raise InputError(_exists_message(target))
-    if not target.parent.is_dir():
-        msg = f"Folder {str(target.parent)!r} does not exist; create it or choose another path."
         raise InputError(msg)
 
 
@@ -299,4 +269,4 @@ def _write_kpis(ws: Worksheet, catalogue: Catalogue) -> None:
     ws.protection.sheet = True
 
 
-__all__ = ["build_workbook", "write_template"]
+__all__ = ["build_workbook", "check_template_arguments", "template_bytes"]

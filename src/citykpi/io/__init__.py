@@ -14,6 +14,7 @@ Modules, each named for what it owns:
 * :mod:`~citykpi.io.kpi_tables`: :func:`read_kpi_table`, :func:`write_kpi_table` (``kpis.csv``
   and its provenance side file ``kpis.provenance.jsonl``);
 * :mod:`~citykpi.io.profiles`: :func:`read_profiles` (the city profile table);
+* :mod:`~citykpi.io.templates`: :func:`write_template` (the XLSX data-collection workbook);
 * :mod:`~citykpi.io.index_files`: the index engine's inputs (iData, iMeta, specs, editions);
 * :mod:`~citykpi.io.index_outputs`: the files an index build and its analyses write.
 
@@ -29,6 +30,7 @@ from typing import TYPE_CHECKING
 from citykpi.errors import OutputExistsError
 from citykpi.io.folders import README, OutputFolder
 from citykpi.io.writing import (
+    check_all_writable,
     check_writable,
     write_bytes,
     write_jsonl,
@@ -62,6 +64,7 @@ if TYPE_CHECKING:
         write_kpi_table,
     )
     from citykpi.io.profiles import read_city_profiles, read_profiles
+    from citykpi.io.templates import write_template
 
 _LAZY: dict[str, str] = {
     **dict.fromkeys(
@@ -98,6 +101,7 @@ _LAZY: dict[str, str] = {
         "kpi_tables",
     ),
     **dict.fromkeys(("read_city_profiles", "read_profiles"), "profiles"),
+    "write_template": "templates",
 }
 
 
@@ -120,6 +124,7 @@ __all__ = [
     "add_result",
     "add_u4ssc",
     "add_uncertainty_tables",
+    "check_all_writable",
     "check_writable",
     "load_edition",
     "provenance_path",
@@ -138,6 +143,7 @@ __all__ = [
     "write_kpi_table",
     "write_result",
     "write_table",
+    "write_template",
     "write_text",
     "write_u4ssc",
 ]

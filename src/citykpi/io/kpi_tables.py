@@ -28,7 +28,7 @@ import pandas as pd
 from citykpi.assess.meta import MetaMap, catalogue_meta
 from citykpi.errors import InputError
 from citykpi.io.folders import OutputFolder
-from citykpi.io.writing import refusal, stage
+from citykpi.io.writing import check_all_writable, stage
 from citykpi.tables import KPI, coerce
 
 #: Suffix of the provenance side file: ``kpis.csv`` -> ``kpis.provenance.jsonl``.
@@ -107,13 +107,7 @@ def write_kpi_table(kpis: pd.DataFrame, path: str | Path, *, force: bool = False
     """
     dest = Path(path)
     side = provenance_path(dest)
-    existing = [p for p in (dest, side) if p.exists()]
-    for p in existing:
-        if p.is_dir():
-            msg = f"Output {str(p)!r} is a folder; give a file name for the KPI table."
-            raise InputError(msg)
-    if existing and not force:
-        raise refusal(existing)
+    check_all_writable([dest, side], force=force)
     table, lines = split_provenance(kpis, side.name)
     staged = [
         (stage(dest, lambda tmp: table.to_csv(tmp, index=False)), dest),
@@ -159,6 +153,11 @@ def add_kpi_table(
 def kpi_table_names(name: str = "kpis.csv") -> list[str]:
     """Return the file names :func:`add_kpi_table` writes for ``name``."""
     return [name, provenance_path(name).name]
+
+
+def kpi_table_paths(path: str | Path) -> list[Path]:
+    """Return the files :func:`write_kpi_table` writes for ``path``: the CSV and side file."""
+    return [Path(path), provenance_path(path)]
 
 
 def read_provenance(path: str | Path) -> dict[_Key, str]:
@@ -311,6 +310,7 @@ __all__ = [
     "add_kpi_table",
     "attach_provenance",
     "kpi_table_names",
+    "kpi_table_paths",
     "provenance_lines",
     "provenance_path",
     "read_kpi_table",

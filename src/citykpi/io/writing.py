@@ -78,6 +78,29 @@ def check_writable(path: Path, *, force: bool) -> None:
         raise refusal([path])
 
 
+def check_all_writable(paths: Iterable[str | Path], *, force: bool) -> None:
+    """Refuse, in one error naming every one, those of ``paths`` that exist (unless ``force``).
+
+    Use it before a long computation whose outputs are known, so nothing is computed for a
+    write that will be refused.
+
+    Raises
+    ------
+    OutputExistsError
+        If any of the files exists and ``force`` is false.
+    InputError
+        If one of the paths is a folder.
+    """
+    dests = [Path(p) for p in paths]
+    for dest in dests:
+        if dest.is_dir():
+            msg = f"Output {str(dest)!r} is a folder; give a file name for this output."
+            raise InputError(msg)
+    existing = [d for d in dests if d.exists()]
+    if existing and not force:
+        raise refusal(existing)
+
+
 def temporary_path(path: Path) -> Path:
     """Return an unused temporary name beside ``path`` (same folder, so renaming is atomic)."""
     return path.with_name(f".{path.name}.{secrets.token_hex(4)}.tmp")
@@ -287,6 +310,7 @@ def write_jsonl(
 
 __all__ = [
     "TableFormat",
+    "check_all_writable",
     "check_writable",
     "jsonl_text",
     "refusal",
