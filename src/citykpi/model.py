@@ -138,7 +138,10 @@ class Issue:
     """One problem found in the input, with what to do about it.
 
     ``reason`` is a stable machine-readable code (a :class:`~citykpi.reasons.Reason`),
-    ``message`` a full sentence that says what is wrong and how to fix it.
+    ``message`` a full sentence that says what is wrong and how to fix it. ``data_points``
+    names the KPI data points (catalogue ids) a rule over several values concerns, e.g. the
+    shares that do not sum to 100; as an error, the issue makes them unusable for
+    ``location.city`` and ``location.year``.
     """
 
     reason: Reason
@@ -146,6 +149,7 @@ class Issue:
     message: str
     location: Location = field(default_factory=Location)
     value: str = ""  # the offending value, as text
+    data_points: tuple[str, ...] = ()
 
     def as_dict(self) -> dict[str, str | int | None]:
         """Return a flat dictionary suitable for JSON or CSV output."""

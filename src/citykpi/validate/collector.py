@@ -8,7 +8,7 @@ rows the issue makes unusable and which data points it blocks.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from citykpi.model import Issue, Location, Severity
 from citykpi.reasons import Reason
@@ -57,34 +57,43 @@ class Collector:
         Issue
             The issue as recorded.
         """
-        severity = reason.default_severity
-        if self.strict and severity is Severity.WARNING:
-            severity = Severity.ERROR
-        issue = Issue(
-            reason=reason, severity=severity, message=message, location=location, value=value
-        )
-        self.issues.append(issue)
-        if severity is Severity.ERROR:
-            for pos in rows:
-                self.row_problems.setdefault(pos, []).append(message)
-            for key in block:
-                self.blocked.setdefault(key, message)
-        return issue
+        issue = Issue(reason, reason.default_severity, message, location, value)
+        return self.add_issue(issue, rows=rows, block=block)
 
-    def add_external(self, issue: Issue, *, rows: Iterable[int] = ()) -> None:
-        """Record an issue found by an earlier stage (e.g. a reader), flagging its rows."""
+    def add_issue(
+        self,
+        issue: Issue,
+        *,
+        rows: Iterable[int] = (),
+        block: Iterable[DataPointKey] = (),
+    ) -> Issue:
+        """Record an issue a rule built, applying ``strict``.
+
+        As an error it makes ``rows`` unusable and blocks ``block`` as well as the data points
+        the issue names (``issue.data_points``, for its city and year).
+
+        Returns
+        -------
+        Issue
+            The issue as recorded (an error where ``strict`` raised a warning).
+        """
         if self.strict and issue.severity is Severity.WARNING:
-            issue = Issue(
-                reason=issue.reason,
-                severity=Severity.ERROR,
-                message=issue.message,
-                location=issue.location,
-                value=issue.value,
-            )
+            issue = replace(issue, severity=Severity.ERROR)
         self.issues.append(issue)
         if issue.severity is Severity.ERROR:
             for pos in rows:
                 self.row_problems.setdefault(pos, []).append(issue.message)
+            keys = list(block)
+            loc = issue.location
+            if loc.year is not None:
+                keys += [(loc.city, loc.year, dp) for dp in issue.data_points]
+            for key in keys:
+                self.blocked.setdefault(key, issue.message)
+        return issue
+
+    def add_external(self, issue: Issue, *, rows: Iterable[int] = ()) -> None:
+        """Record an issue found by an earlier stage (e.g. a reader), flagging its rows."""
+        self.add_issue(issue, rows=rows)
 
 
 __all__ = ["Collector"]

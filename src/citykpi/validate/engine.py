@@ -1,15 +1,16 @@
 """Run every validation rule over a raw long table and return one report.
 
 The rules never stop at the first problem: each one adds its issues to a collector, and the
-report lists them all. See :mod:`citykpi.validate.rows` (one row at a time) and
-:mod:`citykpi.validate.consistency` (rows compared within a submission) for the rules and their
-modelling assumptions.
+report lists them all. See :mod:`citykpi.validate.rows` (one row at a time),
+:mod:`citykpi.validate.consistency` (rows compared within a submission) and
+:mod:`citykpi.validate.rules` (the plausibility rules, shared with the store's findings) for the
+rules and their modelling assumptions.
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 
 import pandas as pd
 
@@ -19,15 +20,14 @@ from citykpi.model import RAW_COLUMNS, Issue
 from citykpi.settings import Settings, load_settings
 from citykpi.validate.collector import Collector
 from citykpi.validate.consistency import (
-    check_coverage,
     check_duplicates,
-    check_fractions,
-    check_share_sums,
-    check_wastewater,
+    check_rows_coverage,
+    check_submissions,
     usable_values,
 )
 from citykpi.validate.report import CHECKED_COLUMNS, ValidationReport, ValidationResult
 from citykpi.validate.rows import Row, check_row
+from citykpi.validate.rules import RuleContext
 
 
 def _year(value: object) -> tuple[int | None, str]:
@@ -111,6 +111,7 @@ def validate(
     catalogue: Catalogue | None = None,
     settings: Settings | None = None,
     extra_issues: Iterable[Issue] = (),
+    contexts: Mapping[tuple[str, int], RuleContext] | None = None,
     strict: bool = False,
 ) -> ValidationResult:
     """Check a raw long table against the catalogue and collect every problem.
@@ -128,6 +129,10 @@ def validate(
     extra_issues
         Issues found by an earlier stage (the readers); they lead the report, and the rows they
         point at are flagged when they are errors.
+    contexts
+        What is known besides the file, per ``(city, year)`` as the rows spell them: the city
+        profile and the previous year's inputs; the denominators are compared with them (the
+        store's findings apply the same rule to stored values).
     strict
         Turn every warning into an error.
 
@@ -159,10 +164,8 @@ def validate(
         check_row(row, view, out)
     unused = check_duplicates(rows, view, out, conf)
     found = usable_values(rows, out, unused)
-    check_fractions(found, view, out)
-    check_share_sums(found, view, out, conf)
-    check_wastewater(found, view, out)
-    check_coverage(rows, view, out)
+    check_submissions(found, view, out, conf, contexts=contexts)
+    check_rows_coverage(rows, view, out)
     report = ValidationReport(tuple(out.issues))
     return ValidationResult(
         frame=_checked_frame(frame, rows, out, unused), report=report, blocked=dict(out.blocked)

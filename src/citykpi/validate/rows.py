@@ -3,8 +3,8 @@
 Covers missing city or year, a year outside the plausible range, unknown kinds and codes (with
 close matches suggested), values that are not numbers or not yes/no, unknown data-quality
 options, units (converted to the catalogue unit when possible, each conversion recorded as an
-info issue), negative counts, values outside the bounds the catalogue declares for an input,
-and shares outside 0-100.
+info issue), and the range rule of :mod:`citykpi.validate.rules.ranges` (negative counts,
+catalogue bounds, shares outside 0-100), which the store's findings share.
 
 A value left empty or written ``NR`` (the U4SSC template's "not reported") is not a problem:
 it is simply not reported, and :mod:`citykpi.compute` says so.
@@ -19,11 +19,12 @@ from datetime import UTC, datetime
 from typing import Final
 
 from citykpi.catalogue import CatalogueIndex, units
-from citykpi.catalogue.units import is_percent
 from citykpi.errors import UnitError
 from citykpi.model import DataQuality, Location
 from citykpi.reasons import Reason
 from citykpi.validate.collector import Collector
+from citykpi.validate.rules.ranges import check_range as check_value_range
+from citykpi.validate.rules.values import Observed, format_value
 
 #: Earliest reporting year accepted; the U4SSC KPIs date from 2017, 1990 leaves room for baselines.
 MIN_YEAR: Final = 1990
@@ -79,11 +80,6 @@ class Row:
     def has_value(self) -> bool:
         """Return True when the row holds a finite number."""
         return math.isfinite(self.value)
-
-
-def format_value(value: float) -> str:
-    """Return ``value`` as messages and issues show it (up to ten significant digits)."""
-    return f"{value:.10g}"
 
 
 def add_row_issue(
@@ -233,56 +229,15 @@ def convert_unit(row: Row, view: CatalogueIndex, out: Collector) -> None:
 
 
 def check_range(row: Row, view: CatalogueIndex, out: Collector) -> None:
-    """Check negative counts and shares outside 0-100 (after unit conversion)."""
+    """Check negative counts, catalogue bounds and shares outside 0-100 (after conversion).
+
+    The rule itself is :func:`citykpi.validate.rules.check_range`, shared with the store.
+    """
     if not row.has_value:
         return
-    if row.kind == "input" and view.inputs[row.code].kind == "count" and row.value < 0:
-        msg = (
-            f"The count {row.code!r} is negative ({format_value(row.value)}); a number of things "
-            "cannot be below zero: correct the value."
-        )
-        add_row_issue(out, Reason.NEGATIVE_COUNT, msg, row, "value", value=format_value(row.value))
-        return
-    if row.kind == "input":
-        definition = view.inputs[row.code]
-        bounds = definition.bounds
-        if bounds is not None and definition.kind != "boolean":
-            low = -math.inf if bounds.min is None else bounds.min
-            high = math.inf if bounds.max is None else bounds.max
-            if not low <= row.value <= high:
-                span = (
-                    f"at least {format_value(low)}"
-                    if math.isinf(high)
-                    else f"at most {format_value(high)}"
-                    if math.isinf(low)
-                    else f"between {format_value(low)} and {format_value(high)}"
-                )
-                msg = (
-                    f"The value {format_value(row.value)} of {row.code!r} is outside the range the "
-                    f"catalogue allows: it must be {span} {row.unit}; correct the value or its "
-                    "unit."
-                )
-                add_row_issue(
-                    out, Reason.OUT_OF_BOUNDS, msg, row, "value", value=format_value(row.value)
-                )
-                return
-    if not is_percent(row.unit):
-        return
-    upper = math.inf if view.may_exceed_100(row.kind, row.code) else 100.0
-    if 0.0 <= row.value <= upper:
-        return
-    if row.value < 0:
-        msg = (
-            f"The share {row.code!r} is {format_value(row.value)} %, but a percentage cannot be "
-            "negative; correct the value."
-        )
-    else:
-        msg = (
-            f"The share {row.code!r} is {format_value(row.value)} %, but a percentage must be "
-            "between 0 and 100; correct the value (check that numerator and denominator were not "
-            "swapped)."
-        )
-    add_row_issue(out, Reason.SHARE_OUT_OF_RANGE, msg, row, "value", value=format_value(row.value))
+    obs = Observed(row.kind, row.code, row.value, row.unit, row.location("value"))
+    for issue in check_value_range(obs, view):
+        out.add_issue(issue, rows=[row.pos])
 
 
 def check_row(row: Row, view: CatalogueIndex, out: Collector) -> None:
