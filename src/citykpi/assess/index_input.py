@@ -185,7 +185,8 @@ def u4ssc_input(
     cities
         City profiles (``city`` or ``name``, ``population``, ...): peer groups for imputation.
     targets
-        Target set whose numeric targets are the SDSN upper bounds (default: citykpi's).
+        Target set whose numeric targets are the SDSN upper bounds and the centres that
+        ``target_range`` data points are scored against (default: citykpi's).
     min_coverage
         Minimum share of cities reporting a data point for it to be scored.
 
