@@ -627,7 +627,8 @@ def profile_frame(frame: pd.DataFrame, *, file: str = "") -> pd.DataFrame:
     """
     typed = coerce(frame, PROFILE, file=file)
     typed["population_class"] = _derived_classes(typed, file=file)
-    return typed
+    declared = [c for c in PROFILE.names if c in typed.columns]
+    return typed[[*declared, *(c for c in typed.columns if c not in declared)]]
 
 
 def profiles_from_frame(frame: pd.DataFrame, *, file: str = "") -> tuple[CityProfile, ...]:

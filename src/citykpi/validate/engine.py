@@ -49,7 +49,7 @@ def _to_rows(frame: pd.DataFrame) -> list[Row]:
     columns = [frame[c].tolist() for c in names]
     for pos, values in enumerate(zip(*columns, strict=True)):
         rec = dict(zip(names, values, strict=True))
-        value = float(rec["value"])  # type: ignore[arg-type]
+        value = float(rec["value"])
         if not math.isfinite(value):
             value = math.nan
         year, raw_year = _year(rec["year"])
@@ -119,8 +119,9 @@ def validate(
     Parameters
     ----------
     frame
-        The raw table (columns :data:`citykpi.model.RAW_COLUMNS`), as read by
-        :func:`citykpi.ingest.read_files`.
+        The raw table (columns :data:`citykpi.model.RAW_COLUMNS`), typed as
+        :data:`citykpi.tables.RAW`: as read by :func:`citykpi.ingest.read_files`, or a table of
+        your own passed through :func:`citykpi.tables.coerce` first.
     catalogue
         The catalogue to check against; the bundled one by default.
     settings
