@@ -29,7 +29,6 @@ import math
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from numbers import Real
 
 import pandas as pd
 
@@ -73,16 +72,12 @@ def _submissions(frame: pd.DataFrame) -> dict[tuple[str, int], _Submission]:
     columns = [frame[c].tolist() for c in names]
     for values in zip(*columns, strict=True):
         rec: Record = dict(zip(names, values, strict=True))
-        city = rec["city"]
-        year = rec["year"]
-        if not isinstance(city, str) or not city.strip():
+        # Typed as citykpi.tables.RAW; a row without city or year (only in a table built by
+        # hand) carries a validation error and belongs to no submission.
+        city, year, kind, code = str(rec["city"]), rec["year"], rec["kind"], str(rec["code"])
+        if not city or not isinstance(year, int | float) or year != year:
             continue
-        if not (isinstance(year, Real) and math.isfinite(year) and float(year).is_integer()):
-            continue
-        year_int = int(float(year))
-        sub = subs[(city.strip(), year_int)]
-        kind = str(rec["kind"]).strip().lower()
-        code = str(rec["code"]).strip()
+        sub = subs[(city, int(year))]
         if kind not in ("input", "kpi"):
             continue
         good, bad = (
