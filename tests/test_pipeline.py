@@ -11,9 +11,9 @@ from pandas.testing import assert_frame_equal
 
 from citykpi.assess import assess_table
 from citykpi.errors import InputError, OutputExistsError
+from citykpi.io import write_sample
 from citykpi.model import KPI_COLUMNS, KpiStatus
 from citykpi.pipeline import PipelineResult, run
-from citykpi.sample import generate
 from citykpi.validate import CHECKED_COLUMNS, ISSUE_COLUMNS
 
 YEARS = range(2019, 2025)
@@ -22,7 +22,7 @@ YEARS = range(2019, 2025)
 @pytest.fixture(scope="module")
 def small_run(tmp_path_factory: pytest.TempPathFactory) -> tuple[PipelineResult, Path]:
     root = tmp_path_factory.mktemp("pipeline")
-    sample = generate(root / "sample", n_cities=8, years=YEARS)
+    sample = write_sample(root / "sample", n_cities=8, years=YEARS)
     steps: list[str] = []
     result = run([sample.raw_inputs], out_dir=root / "out", on_step=steps.append)
     assert steps == [
@@ -130,7 +130,7 @@ def test_the_index_of_the_latest_year_is_written(small_run: tuple[PipelineResult
 
 
 def test_one_city_gets_an_assessment_and_the_reason_there_is_no_index(tmp_path: Path) -> None:
-    sample = generate(tmp_path / "sample", n_cities=8, years=[2024])
+    sample = write_sample(tmp_path / "sample", n_cities=8, years=[2024])
     raw = pd.read_csv(sample.raw_inputs, dtype=str, keep_default_na=False)
     one = raw[raw["city"] == raw["city"].iloc[0]]
     one.to_csv(tmp_path / "one.csv", index=False)
@@ -146,7 +146,7 @@ def test_one_city_gets_an_assessment_and_the_reason_there_is_no_index(tmp_path: 
 
 
 def test_stages_choose_what_runs_after_compute(tmp_path: Path) -> None:
-    sample = generate(tmp_path / "sample", n_cities=8, years=[2024])
+    sample = write_sample(tmp_path / "sample", n_cities=8, years=[2024])
     result = run([sample.raw_inputs], out_dir=tmp_path / "out", stages=())
     assert (result.assessment, result.index, result.index_skipped) == (None, None, "")
     assert sorted(p.name for p in (tmp_path / "out").iterdir()) == [
@@ -161,7 +161,7 @@ def test_stages_choose_what_runs_after_compute(tmp_path: Path) -> None:
 
 
 def test_a_second_run_refuses_to_replace_the_assessment_unless_forced(tmp_path: Path) -> None:
-    sample = generate(tmp_path / "sample", n_cities=8, years=[2024])
+    sample = write_sample(tmp_path / "sample", n_cities=8, years=[2024])
     run([sample.raw_inputs], out_dir=tmp_path / "out", stages=("assess",))
     before = (tmp_path / "out" / "assessment" / "scores.csv").stat().st_mtime_ns
     with pytest.raises(OutputExistsError, match="add --force"):

@@ -492,7 +492,7 @@ def run_demo(
 ) -> DemoResult:
     """Run every stage on the bundled fictional sample cities.
 
-    Steps, in order: generate the sample data (:func:`citykpi.sample.generate`) into
+    Steps, in order: generate the sample data (:func:`citykpi.io.write_sample`) into
     ``out_dir/sample``; :func:`run` (read, validate, compute; write ``raw.csv``,
     ``validation.csv``, ``kpis.csv``; assess every city into ``out_dir/assessment``; build the
     U4SSC index of the latest year with a Monte Carlo uncertainty analysis into
@@ -521,13 +521,13 @@ def run_demo(
         The pipeline result (with ``sample_dir`` set) and each later stage's result.
     """
     from citykpi.assess import peers_of, read_profiles, summarise_city
-    from citykpi.sample import generate
+    from citykpi.io import write_sample
     from citykpi.store.demo import load_demo
 
     out = Path(out_dir)
     sample_dir = out / "sample"
     on_step("Generating the sample cities")
-    sample = generate(sample_dir) if seed is None else generate(sample_dir, seed=seed)
+    sample = write_sample(sample_dir, seed=seed, force=True)  # the demo's own folder
     profiles = read_profiles(sample.cities)
     # the demo folder is citykpi's own output: a second demo replaces the first one's files
     result = run(

@@ -14,15 +14,15 @@ from pandas.testing import assert_frame_equal
 from typer.testing import CliRunner
 
 from citykpi.cli.main import build_app
+from citykpi.io import write_sample
 from citykpi.model import KPI_COLUMNS
-from citykpi.sample import generate
 from citykpi.store.demo import load_demo
 
 
 @pytest.fixture(scope="module")
 def demo_url(tmp_path_factory: pytest.TempPathFactory) -> str:
     root = tmp_path_factory.mktemp("demo-store")
-    generate(root / "sample")
+    write_sample(root / "sample")
     url = f"sqlite:///{root / 'demo.db'}"
     load_demo(url, root / "sample")
     return url

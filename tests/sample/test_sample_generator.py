@@ -12,7 +12,8 @@ from citykpi.catalogue import Catalogue, load_catalogue
 from citykpi.compute import compute
 from citykpi.errors import InputError
 from citykpi.ingest import read_files
-from citykpi.sample import SampleData, generate
+from citykpi.io import write_sample
+from citykpi.sample import SampleData
 from citykpi.sample.generator import format_value
 from citykpi.validate import ValidationResult, validate
 
@@ -24,7 +25,7 @@ def catalogue() -> Catalogue:
 
 @pytest.fixture(scope="module")
 def sample(tmp_path_factory: pytest.TempPathFactory, catalogue: Catalogue) -> SampleData:
-    return generate(tmp_path_factory.mktemp("sample"), catalogue=catalogue)
+    return write_sample(tmp_path_factory.mktemp("sample"), catalogue=catalogue)
 
 
 @pytest.fixture(scope="module")
@@ -47,7 +48,7 @@ def known(sample: SampleData) -> list[dict[str, str]]:
 def test_the_same_seed_writes_identical_bytes(
     tmp_path: Path, sample: SampleData, catalogue: Catalogue
 ) -> None:
-    again = generate(tmp_path / "again", catalogue=catalogue)
+    again = write_sample(tmp_path / "again", catalogue=catalogue)
     for name in ("cities.csv", "raw_inputs.csv", "known_errors.csv"):
         assert (again.out_dir / name).read_bytes() == (sample.out_dir / name).read_bytes(), name
 
@@ -55,7 +56,7 @@ def test_the_same_seed_writes_identical_bytes(
 def test_another_seed_writes_other_data(
     tmp_path: Path, sample: SampleData, catalogue: Catalogue
 ) -> None:
-    other = generate(tmp_path, seed=7, n_cities=8, years=[2024], catalogue=catalogue)
+    other = write_sample(tmp_path, seed=7, n_cities=8, years=[2024], catalogue=catalogue)
     assert other.raw_inputs.read_bytes() != sample.raw_inputs.read_bytes()
     assert len(other.errors) == 8
 
@@ -214,4 +215,4 @@ def test_most_cities_improve_and_some_decline(kpis: pd.DataFrame, catalogue: Cat
 
 def test_too_few_cities_are_refused(tmp_path: Path, catalogue: Catalogue) -> None:
     with pytest.raises(InputError, match=r"ask for at least 8 cities"):
-        generate(tmp_path, n_cities=3, catalogue=catalogue)
+        write_sample(tmp_path, n_cities=3, catalogue=catalogue)

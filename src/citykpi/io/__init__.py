@@ -15,6 +15,7 @@ Modules, each named for what it owns:
   and its provenance side file ``kpis.provenance.jsonl``);
 * :mod:`~citykpi.io.profiles`: :func:`read_profiles` (the city profile table);
 * :mod:`~citykpi.io.templates`: :func:`write_template` (the XLSX data-collection workbook);
+* :mod:`~citykpi.io.samples`: :func:`write_sample` (the fictional sample cities);
 * :mod:`~citykpi.io.index_files`: the index engine's inputs (iData, iMeta, specs, editions);
 * :mod:`~citykpi.io.index_outputs`: the files an index build and its analyses write.
 
@@ -64,6 +65,7 @@ if TYPE_CHECKING:
         write_kpi_table,
     )
     from citykpi.io.profiles import read_city_profiles, read_profiles
+    from citykpi.io.samples import write_sample
     from citykpi.io.templates import write_template
 
 _LAZY: dict[str, str] = {
@@ -102,6 +104,7 @@ _LAZY: dict[str, str] = {
     ),
     **dict.fromkeys(("read_city_profiles", "read_profiles"), "profiles"),
     "write_template": "templates",
+    "write_sample": "samples",
 }
 
 
@@ -142,6 +145,7 @@ __all__ = [
     "write_jsonl",
     "write_kpi_table",
     "write_result",
+    "write_sample",
     "write_table",
     "write_template",
     "write_text",

@@ -17,13 +17,15 @@ Modelling assumptions:
 * Deliberate errors are added last and listed in ``known_errors.csv`` (see
   :mod:`citykpi.sample.deliberate`).
 
-Files written: ``cities.csv`` (profiles), ``raw_inputs.csv`` (the long table: city, year, kind,
-code, data_point, value, unit, source, quality) and ``known_errors.csv``.
+Files: ``cities.csv`` (profiles), ``raw_inputs.csv`` (the long table: city, year, kind,
+code, data_point, value, unit, source, quality) and ``known_errors.csv``. :func:`build_sample`
+makes them in memory (:class:`SampleTables`); :func:`citykpi.io.write_sample` writes them.
 """
 
 from __future__ import annotations
 
 import csv
+import io
 import itertools
 import math
 from collections.abc import Iterable, Sequence
@@ -81,9 +83,39 @@ _QUALITY_WEIGHTS: Final[tuple[float, ...]] = (0.6, 0.12, 0.12, 0.09, 0.04, 0.03)
 Row = dict[str, str]
 
 
+#: Seed of :func:`build_sample` unless another is given.
+DEFAULT_SEED: Final = 20240601
+#: The sample's files and what each holds (for the README of the sample folder).
+SAMPLE_FILES: Final[dict[str, str]] = {
+    "raw_inputs.csv": "The raw inputs of every city and year, one row per value (city, year, "
+    "kind, code, data_point, value, unit, source, quality), with deliberate errors.",
+    "cities.csv": "The city profiles (name, country, region, population, income group, ...): "
+    "--cities for peer groups and the index.",
+    "known_errors.csv": "The deliberate errors, each with its reason code and row in "
+    "raw_inputs.csv: what 'citykpi validate' should report.",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class SampleTables:
+    """The sample in memory: the rows of its three files, before anything is written."""
+
+    cities: tuple[Row, ...]
+    raw_inputs: tuple[Row, ...]
+    errors: tuple[KnownError, ...]  # each with its row number in raw_inputs.csv
+
+    def files(self) -> dict[str, str]:
+        """Return the CSV text of each file of :data:`SAMPLE_FILES`, by name."""
+        return {
+            "raw_inputs.csv": csv_text(RAW_FILE_COLUMNS, self.raw_inputs),
+            "cities.csv": csv_text(CITY_COLUMNS, self.cities),
+            "known_errors.csv": csv_text(ERROR_COLUMNS, [e.as_row() for e in self.errors]),
+        }
+
+
 @dataclass(frozen=True, slots=True)
 class SampleData:
-    """Paths of the files :func:`generate` wrote, and how many raw rows."""
+    """Paths of the files :func:`citykpi.io.write_sample` wrote, and how many raw rows."""
 
     out_dir: Path
     cities: Path
@@ -93,22 +125,19 @@ class SampleData:
     errors: tuple[KnownError, ...]
 
 
-def generate(
-    out_dir: str | Path,
+def build_sample(
     *,
-    seed: int = 20240601,
+    seed: int = DEFAULT_SEED,
     n_cities: int = 40,
     years: Iterable[int] = range(2015, 2025),
     catalogue: Catalogue | None = None,
-) -> SampleData:
-    """Write the sample cities and their raw inputs to ``out_dir``.
+) -> SampleTables:
+    """Make the sample cities and their raw inputs, in memory.
 
     Parameters
     ----------
-    out_dir
-        Folder to write to (created if needed); existing sample files in it are replaced.
     seed
-        Seed of the random generator: the same seed writes identical files.
+        Seed of the random generator: the same seed makes identical files.
     n_cities
         Number of fictional cities, from 8 (one per kind of deliberate error) upwards.
     years
@@ -118,8 +147,9 @@ def generate(
 
     Returns
     -------
-    SampleData
-        The paths written, the number of raw rows and the deliberate errors.
+    SampleTables
+        The rows of the three files and the deliberate errors (with their rows in
+        ``raw_inputs.csv``); :func:`citykpi.io.write_sample` writes them.
 
     Raises
     ------
@@ -144,34 +174,20 @@ def generate(
         for year in year_list:
             blocks[(profile.name, year)] = city.rows(year, first=year_list[0], last=year_list[-1])
     errors = add_errors(blocks, plan, profiles, np.random.default_rng(streams[1]))
-    target = Path(out_dir)
-    target.mkdir(parents=True, exist_ok=True)
     rows = [row for block in blocks.values() for row in block]
-    numbered = _write_rows(target / "raw_inputs.csv", rows)
+    # the spreadsheet row number of each row object (the header is row 1)
+    numbered = {id(row): number for number, row in enumerate(rows, start=2)}
     known = tuple(e.with_row(numbered[id(e.row)]) for e in errors)
-    _write_csv(target / "cities.csv", CITY_COLUMNS, [p.row() for p in profiles])
-    _write_csv(target / "known_errors.csv", ERROR_COLUMNS, [e.as_row() for e in known])
-    return SampleData(
-        target,
-        target / "cities.csv",
-        target / "raw_inputs.csv",
-        target / "known_errors.csv",
-        len(rows),
-        known,
-    )
+    return SampleTables(tuple(p.row() for p in profiles), tuple(rows), known)
 
 
-def _write_csv(path: Path, columns: Sequence[str], rows: Iterable[Row]) -> None:
-    with path.open("w", encoding="utf-8", newline="") as out:
-        writer = csv.writer(out, lineterminator="\n")
-        writer.writerow(columns)
-        writer.writerows([row[c] for c in columns] for row in rows)
-
-
-def _write_rows(path: Path, rows: list[Row]) -> dict[int, int]:
-    """Write the raw table; return the spreadsheet row number of each row object."""
-    _write_csv(path, RAW_FILE_COLUMNS, rows)
-    return {id(row): number for number, row in enumerate(rows, start=2)}
+def csv_text(columns: Sequence[str], rows: Iterable[Row]) -> str:
+    """Return ``rows`` as CSV text: a header of ``columns``, then one line per row."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(columns)
+    writer.writerows([row[c] for c in columns] for row in rows)
+    return buffer.getvalue()
 
 
 def format_value(value: float, kind: str) -> str:
@@ -359,4 +375,13 @@ class _CityGenerator:
         return out
 
 
-__all__ = ["RAW_FILE_COLUMNS", "SampleData", "format_value", "generate"]
+__all__ = [
+    "DEFAULT_SEED",
+    "RAW_FILE_COLUMNS",
+    "SAMPLE_FILES",
+    "SampleData",
+    "SampleTables",
+    "build_sample",
+    "csv_text",
+    "format_value",
+]

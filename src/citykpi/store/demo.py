@@ -78,7 +78,7 @@ def load_demo(
     db_url
         URL of a new, empty database (an SQLite file is created).
     sample_dir
-        Folder written by :func:`citykpi.sample.generate` (``cities.csv``, ``raw_inputs.csv``).
+        Folder written by :func:`citykpi.io.write_sample` (``cities.csv``, ``raw_inputs.csv``).
     years
         How many of the latest reporting years to import per city.
     cycle_cities
