@@ -99,7 +99,8 @@ def test_build_refuses_to_overwrite_its_files_without_force(
     code, output = _build(data, meta, spec, out)
     assert code == 2
     text = " ".join(output.split())
-    assert "raw.csv" in text and "log.json" in text and "README.md" in text
+    for name in ("raw.csv", "log.json", "README.md"):
+        assert name in text
     assert "add --force" in text
     assert (out / "raw.csv").read_text(encoding="utf-8") == "mine"
     code, _ = _build(data, meta, spec, out, "--force")
