@@ -15,9 +15,10 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+from citykpi import model
 from citykpi.ingest import read_files
-from citykpi.model import RAW_COLUMNS, Issue, Severity
-from citykpi.reasons import Reason, Severity as RegistrySeverity, reasons_markdown
+from citykpi.model import RAW_COLUMNS, Issue
+from citykpi.reasons import Reason, Severity, reasons_markdown
 from citykpi.settings import Settings
 from citykpi.store.importer import submission_issues
 from citykpi.validate import validate
@@ -167,12 +168,10 @@ def test_every_reason_is_documented(reason: Reason) -> None:
 
 
 def test_severity_is_one_type() -> None:
-    assert Severity is RegistrySeverity
+    assert model.Severity is Severity
 
 
 def test_the_reasons_page_is_current() -> None:
     assert DOCS.read_text(encoding="utf-8") == reasons_markdown(), (
-        "docs/reasons.md is stale; regenerate it with "
-        "python -c 'from citykpi.reasons import reasons_markdown; print(reasons_markdown(), end=\"\")'"
-        " > docs/reasons.md"
+        "docs/reasons.md is stale; write the text of citykpi.reasons.reasons_markdown() to it."
     )
