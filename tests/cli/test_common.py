@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
+import io
 import json
+import os
+import subprocess
+import sys
 
 import pytest
 import typer
+from rich.console import Console
 from typer.testing import CliRunner
 
+from citykpi.catalogue import load_catalogue
 from citykpi.cli._common import OutputFormat, emit_rows, exit_code_for, guarded, rows_to_csv
 from citykpi.errors import (
     ConflictError,
@@ -88,3 +94,76 @@ def test_messages_and_cells_are_plain_text_not_markup(capsys: pytest.CaptureFixt
 
     result = CliRunner().invoke(app, [])
     assert "dimension [mass], expected [length]" in result.output
+
+
+LONG = [
+    {"city": "Aldmoorvale", "data_point": "wastewater_treatment_secondary", "value": 71.5},
+    {"city": "Brassquill", "data_point": "availability_of_wifi_in_public_areas", "value": None},
+]
+
+
+def test_a_table_off_a_terminal_is_plain_aligned_text(capsys: pytest.CaptureFixture[str]) -> None:
+    emit_rows(LONG, columns=["city", "data_point", "value"], fmt=OutputFormat.table, title="T")
+    assert capsys.readouterr().out.splitlines() == [
+        "T",
+        "city         data_point                            value",
+        "-----------  ------------------------------------  -----",
+        "Aldmoorvale  wastewater_treatment_secondary         71.5",
+        "Brassquill   availability_of_wifi_in_public_areas",
+    ]
+
+
+def _terminal(monkeypatch: pytest.MonkeyPatch, width: int) -> io.StringIO:
+    from citykpi.cli import _common
+
+    buf = io.StringIO()
+    fake = Console(file=buf, force_terminal=True, width=width, color_system=None)
+    monkeypatch.setattr(_common, "console", fake)
+    return buf
+
+
+@pytest.mark.parametrize("width", [100, 80, 60])
+def test_a_narrow_terminal_never_breaks_an_id(monkeypatch: pytest.MonkeyPatch, width: int) -> None:
+    buf = _terminal(monkeypatch, width)
+    rows = [{**r, "note": "a sentence that may wrap between its words"} for r in LONG]
+    emit_rows(rows, columns=["city", "data_point", "value", "note"], fmt=OutputFormat.table)
+    text = buf.getvalue()
+    for line in text.splitlines():
+        assert len(line) <= width
+    words = set(text.replace("│", " ").split())
+    assert {"wastewater_treatment_secondary", "availability_of_wifi_in_public_areas"} <= words
+
+
+def test_too_narrow_for_columns_lists_one_record_at_a_time(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    buf = _terminal(monkeypatch, 40)
+    emit_rows(LONG, columns=["city", "data_point", "value"], fmt=OutputFormat.table)
+    assert buf.getvalue().splitlines() == [
+        "city        Aldmoorvale",
+        "data_point  wastewater_treatment_secondary",
+        "value       71.5",
+        "",
+        "city        Brassquill",
+        "data_point  availability_of_wifi_in_public_areas",
+        "value",
+    ]
+
+
+def test_the_command_line_off_a_terminal_keeps_ids_whole_at_80_columns() -> None:
+    done = subprocess.run(
+        [sys.executable, "-m", "citykpi", "inputs"],
+        capture_output=True,
+        text=True,
+        check=False,
+        env={**os.environ, "COLUMNS": "80"},
+    )
+    assert done.returncode == 0, done.stderr
+    lines = done.stdout.splitlines()
+    assert lines[0].startswith("Raw inputs (catalogue ")
+    assert lines[1].split()[:2] == ["id", "name"]
+    ids = [line.split()[0] for line in lines[3:]]
+    longest = max(load_catalogue().inputs, key=len)
+    assert len(longest) > 30
+    assert longest in ids
+    assert set(ids) == set(load_catalogue().inputs)

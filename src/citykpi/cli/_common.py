@@ -2,6 +2,11 @@
 
 Exit codes: 0 success, 1 validation errors found, 2 usage or input error, 3 permission
 refused, 4 conflict with a concurrent edit. No command shows a traceback for bad input.
+
+Tables (``--format table``, the default) never break an id across lines: on a terminal they are
+drawn with Rich when every cell's longest word fits, else listed one record at a time
+(``field: value`` lines); when standard output is not a terminal (a pipe, a file, a test) they are
+printed as plain aligned columns, one line per row, so ``grep`` and ``cut`` see whole ids.
 """
 
 from __future__ import annotations
@@ -102,7 +107,7 @@ def emit_rows(
     fmt: OutputFormat,
     title: str = "",
 ) -> None:
-    """Print ``rows`` as a rich table, CSV or JSON on standard output."""
+    """Print ``rows`` as a table, CSV or JSON on standard output (see the module docstring)."""
     if fmt is OutputFormat.json:
         clean = [{c: _json_cell(r.get(c)) for c in columns} for r in rows]
         typer.echo(json.dumps(clean, indent=2, ensure_ascii=False))
@@ -110,12 +115,82 @@ def emit_rows(
     if fmt is OutputFormat.csv:
         typer.echo(rows_to_csv(rows, columns=columns), nl=False)
         return
+    cells = [[_text(r.get(c)) for c in columns] for r in rows]
+    if not console.is_terminal:
+        typer.echo(plain_table(cells, columns=columns, title=title), nl=False)
+        return
+    # a column of single words (ids, codes without spaces, numbers) is never wrapped; columns
+    # of sentences wrap between words. Too narrow for that: one record at a time instead.
+    single = [all(" " not in r[i] for r in cells) for i in range(len(columns))]
+    needed = [
+        max(
+            [len(w) for w in c.split()]
+            + [
+                len(r[i]) if single[i] else max((len(w) for w in r[i].split()), default=0)
+                for r in cells
+            ]
+        )
+        for i, c in enumerate(columns)
+    ]
+    if sum(needed) + 3 * len(columns) + 1 > console.width:  # cell padding and borders
+        console.print(
+            Text(records(cells, columns=columns, title=title).rstrip("\n")), soft_wrap=True
+        )
+        return
     table = Table(title=title or None, show_lines=False)
-    for c in columns:
-        table.add_column(c, overflow="fold")
-    for r in rows:
-        table.add_row(*(Text(_text(r.get(c))) for c in columns))
+    for i, c in enumerate(columns):
+        table.add_column(c, overflow="fold", no_wrap=single[i])
+    for line in cells:
+        table.add_row(*(Text(v) for v in line))
     console.print(table)
+
+
+def plain_table(cells: Sequence[Sequence[str]], *, columns: Sequence[str], title: str = "") -> str:
+    """Return ``cells`` as aligned columns (two spaces apart, numbers right-aligned), no wrapping.
+
+    Parameters
+    ----------
+    cells
+        One list of cell texts per row, in the order of ``columns``.
+    columns
+        The header.
+    title
+        A first line, when given.
+    """
+    widths = [max([len(c), *(len(r[i]) for r in cells)]) for i, c in enumerate(columns)]
+    numeric = [bool(cells) and all(_is_number(r[i]) for r in cells) for i in range(len(columns))]
+
+    def line(values: Sequence[str]) -> str:
+        padded = [
+            v.rjust(w) if num else v.ljust(w)
+            for v, w, num in zip(values, widths, numeric, strict=True)
+        ]
+        return "  ".join(padded).rstrip()
+
+    lines = [title] if title else []
+    lines += [line(columns), line(["-" * w for w in widths]), *(line(r) for r in cells)]
+    return "\n".join(lines) + "\n"
+
+
+def records(cells: Sequence[Sequence[str]], *, columns: Sequence[str], title: str = "") -> str:
+    """Return ``cells`` as one block of ``field: value`` lines per row, blocks blank-separated."""
+    width = max((len(c) for c in columns), default=0)
+    blocks = [title] if title else []
+    for r in cells:
+        blocks.append(
+            "\n".join(f"{c.ljust(width)}  {v}".rstrip() for c, v in zip(columns, r, strict=True))
+        )
+    return "\n\n".join(blocks) + "\n"
+
+
+def _is_number(text: str) -> bool:
+    if text == "":
+        return True  # an empty cell does not make a numeric column textual
+    try:
+        float(text)
+    except ValueError:
+        return False
+    return True
 
 
 def _json_cell(value: Cell) -> Cell:
@@ -151,5 +226,7 @@ __all__ = [
     "exit_code_for",
     "fail",
     "guarded",
+    "plain_table",
+    "records",
     "rows_to_csv",
 ]

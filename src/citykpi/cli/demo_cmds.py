@@ -1,4 +1,8 @@
-"""The ``demo`` command: every stage on the bundled fictional sample cities."""
+"""The ``demo`` and ``sample`` commands: the bundled fictional sample cities.
+
+``sample`` writes the sample data (``raw_inputs.csv``, ``cities.csv``, ``known_errors.csv``) for
+the README's tour; ``demo`` runs every stage on it.
+"""
 
 from __future__ import annotations
 
@@ -85,9 +89,29 @@ def demo_cmd(
         _say(f"The previous demo database was kept as {result.kept_database}.")
 
 
+@guarded
+def sample_cmd(
+    out: Path = typer.Option(Path("sample"), "-o", "--out", help="Folder for the sample files."),
+    seed: int | None = typer.Option(None, "--seed", help="Seed (default: the documented one)."),
+    n_cities: int = typer.Option(40, "--cities", help="Number of fictional cities (8 or more)."),
+    force: bool = typer.Option(False, "--force", help="Replace sample files that exist in OUT."),
+) -> None:
+    """Write the fictional sample cities: raw inputs 2015-2024, profiles and deliberate errors."""
+    from citykpi.io import write_sample
+
+    with console.status("Generating the sample cities..."):
+        data = write_sample(out, seed=seed, n_cities=n_cities, force=force)
+    _say(
+        f"Wrote {data.raw_inputs} ({data.rows} raw values), {data.cities} (city profiles: "
+        f"--cities for peers and the index) and {data.known_errors} ({len(data.errors)} "
+        "deliberate errors that 'citykpi validate' reports)."
+    )
+
+
 def register(app: typer.Typer) -> None:
-    """Add ``demo`` to ``app``."""
+    """Add ``demo`` and ``sample`` to ``app``."""
+    app.command("sample")(sample_cmd)
     app.command("demo")(demo_cmd)
 
 
-__all__ = ["demo_cmd", "register"]
+__all__ = ["demo_cmd", "register", "sample_cmd"]

@@ -4,7 +4,8 @@ Each ``cli/<capability>.py`` module exposes ``register(app)`` and owns its comma
 ``catalogue_cmds`` (catalogue, inputs), ``template_cmd`` (template), ``data_cmds`` (validate,
 compute),
 ``store_cmds`` (db, city, import, review, ...), ``assess_cmds`` (assess, trends, peers, plan) and
-``index_cmds`` (the ``index`` group) and ``demo_cmds`` (``demo``, the end-to-end run).
+``index_cmds`` (the ``index`` group) and ``demo_cmds`` (``sample``, the sample data, and
+``demo``, the end-to-end run).
 
 Command modules import their stage inside the command functions (types through
 ``if TYPE_CHECKING:``), so ``citykpi --help``, ``--version`` or a typo loads Typer and Rich but

@@ -1,0 +1,39 @@
+"""'citykpi sample' writes the README tour's sample data, and never over a user's files."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+from typer.testing import CliRunner
+
+from citykpi.cli.main import build_app
+
+
+def _run(*args: str) -> tuple[int, str, str]:
+    result = CliRunner().invoke(build_app(), list(args))
+    return result.exit_code, result.stdout, result.stderr
+
+
+def test_sample_writes_raw_inputs_profiles_and_known_errors(tmp_path: Path) -> None:
+    out = tmp_path / "sample"
+    code, text, err = _run("sample", "-o", str(out), "--cities", "8")
+    assert code == 0, err
+    cities = pd.read_csv(out / "cities.csv")
+    assert len(cities) == 8
+    assert set(pd.read_csv(out / "raw_inputs.csv")["city"]) == set(cities["name"])
+    assert len(pd.read_csv(out / "known_errors.csv")) == 8
+    assert "8 deliberate errors" in " ".join(text.split())
+
+
+def test_sample_refuses_to_replace_files_without_force(tmp_path: Path) -> None:
+    out = tmp_path / "sample"
+    out.mkdir()
+    (out / "cities.csv").write_text("mine\n", encoding="utf-8")
+    code, _, err = _run("sample", "-o", str(out), "--cities", "8")
+    assert code == 2
+    assert "add --force" in " ".join(err.split())
+    assert (out / "cities.csv").read_text(encoding="utf-8") == "mine\n"
+    code, _, err = _run("sample", "-o", str(out), "--cities", "8", "--force")
+    assert code == 0, err
+    assert len(pd.read_csv(out / "cities.csv")) == 8
