@@ -22,8 +22,7 @@ from citykpi.settings import Settings
 from citykpi.store import Store
 from citykpi.store.findings import findings
 from citykpi.store.importer import import_tables
-from citykpi.validate import validate
-from citykpi.validate.rules import RuleContext
+from citykpi.validate import RuleContext, validate
 
 MODE = "EC: I: T: 4A"
 

@@ -4,7 +4,8 @@
 >>> checked.report.ok, len(checked.report.errors)      # doctest: +SKIP
 
 See :func:`validate` for the entry point, :class:`citykpi.reasons.Reason` for what each issue
-means and :class:`ValidationResult` for what compute receives.
+means, :class:`ValidationResult` for what compute receives and :class:`RuleContext` for the
+city profile and previous year the denominators are compared with.
 """
 
 from citykpi.validate.engine import validate
@@ -14,10 +15,12 @@ from citykpi.validate.report import (
     ValidationReport,
     ValidationResult,
 )
+from citykpi.validate.rules import RuleContext
 
 __all__ = [
     "CHECKED_COLUMNS",
     "ISSUE_COLUMNS",
+    "RuleContext",
     "ValidationReport",
     "ValidationResult",
     "validate",
