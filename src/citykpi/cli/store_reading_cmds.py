@@ -1,10 +1,13 @@
 """Reading the store: ``history``, ``export`` and the append-only ``audit`` trail.
 
-The commands are registered by :func:`citykpi.cli.store_cmds.register`.
+The commands are registered by :func:`citykpi.cli.store_cmds.register`. ``audit --format
+json`` gives each event's ``before`` and ``after`` as JSON objects (``null`` when there is
+none); in CSV and on screen they are the stored JSON text, one cell each.
 """
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime
 
 import typer
@@ -79,8 +82,12 @@ def audit_cmd(
     with session_as(as_user, token) as (session, actor):
         events = read_audit(session, actor, city=city, since=moment)
         names = city_names(session)
-    rows: list[dict[str, Cell]] = [
-        {**e.as_dict(), "city": names.get(e.city_id, "") if e.city_id else ""} for e in events
-    ]
     columns = (*AUDIT_COLUMNS[:6], "city", *AUDIT_COLUMNS[7:])
+    city_of = {e.id: names.get(e.city_id, "") if e.city_id else "" for e in events}
+    if fmt is OutputFormat.json:
+        records = [{**e.as_record(), "city": city_of[e.id]} for e in events]
+        shown = [{c: r[c] for c in columns} for r in records]
+        typer.echo(json.dumps(shown, indent=2, ensure_ascii=False))
+        return
+    rows: list[dict[str, Cell]] = [{**e.as_dict(), "city": city_of[e.id]} for e in events]
     emit_rows(rows, columns=columns, fmt=fmt, title="Audit trail")

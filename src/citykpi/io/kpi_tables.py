@@ -207,10 +207,11 @@ def attach_provenance(kpis: pd.DataFrame, provenance: dict[_Key, str]) -> pd.Dat
     out = kpis.copy()
     current = out["provenance"].tolist() if "provenance" in out.columns else [""] * len(out)
     keys = zip(out["city"].tolist(), out["year"].tolist(), out["data_point"].tolist(), strict=True)
-    out["provenance"] = [
+    filled = [
         provenance.get((str(c), int(y), str(d)), cell)
         for (c, y, d), cell in zip(keys, current, strict=True)
     ]
+    out["provenance"] = pd.Series(filled, index=out.index, dtype=object)  # as coerce types text
     if "provenance" not in kpis.columns and "quality" in out.columns:
         cols = [c for c in out.columns if c != "provenance"]
         cols.insert(cols.index("quality"), "provenance")

@@ -26,6 +26,8 @@ _AUDITED: Final = "citykpi_audited"
 _INSTALLED: Final = "citykpi_guard"
 
 JsonScalar = str | int | float | bool | None
+#: A JSON value: what ``before`` and ``after`` hold once parsed.
+JsonValue = JsonScalar | list["JsonValue"] | dict[str, "JsonValue"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,6 +49,21 @@ def _dump(data: Mapping[str, Any] | None) -> str:
     if not data:
         return ""
     return json.dumps(dict(data), sort_keys=True, default=str, ensure_ascii=False)
+
+
+def parse_state(text: str) -> dict[str, JsonValue] | None:
+    """Return a stored ``before``/``after`` text as a JSON object (``None`` when empty).
+
+    The trail stores them as JSON text (:func:`record`); a text that is not a JSON object
+    (written by hand into an old database) comes back as ``{"text": ...}`` rather than failing.
+    """
+    if not text:
+        return None
+    try:
+        data: JsonValue = json.loads(text)
+    except json.JSONDecodeError:
+        return {"text": text}
+    return data if isinstance(data, dict) else {"value": data}
 
 
 def record(
@@ -163,7 +180,11 @@ class AuditRow:
     reason: str
 
     def as_dict(self) -> dict[str, JsonScalar]:
-        """Return the event as a flat dictionary for tables, CSV and JSON."""
+        """Return the event as a flat dictionary for tables and CSV.
+
+        ``before`` and ``after`` are the JSON texts stored (one cell each); :meth:`as_record`
+        gives them as JSON objects.
+        """
         return {
             "id": self.id,
             "time": self.time,
@@ -177,6 +198,14 @@ class AuditRow:
             "after": self.after,
             "reason": self.reason,
         }
+
+    def as_record(self) -> dict[str, JsonValue]:
+        """Return the event for JSON output: :meth:`as_dict` with ``before`` and ``after`` as
+        JSON objects (``null`` when the event has none)."""
+        flat: dict[str, JsonValue] = dict(self.as_dict())
+        flat["before"] = parse_state(self.before)
+        flat["after"] = parse_state(self.after)
+        return flat
 
 
 AUDIT_COLUMNS: Final[tuple[str, ...]] = (
@@ -248,8 +277,10 @@ __all__ = [
     "AUDIT_COLUMNS",
     "ActorRef",
     "AuditRow",
+    "JsonValue",
     "as_utc",
     "install_audit_guard",
+    "parse_state",
     "query_events",
     "record",
 ]
