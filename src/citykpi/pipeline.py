@@ -397,8 +397,8 @@ def _build_index(
     targets: TargetSet | None,
 ) -> tuple[U4sscIndex | None, str]:
     """Return the U4SSC index of the latest year, or None and why it cannot be built."""
-    from citykpi.assess import read_profiles
     from citykpi.frameworks.u4ssc import build_u4ssc_index
+    from citykpi.io import read_profiles
 
     latest = kpis[kpis["year"] == kpis["year"].max()] if len(kpis) else kpis
     reporting = sorted(set(latest.loc[latest["value"].notna(), "city"]))
@@ -520,8 +520,8 @@ def run_demo(
     DemoResult
         The pipeline result (with ``sample_dir`` set) and each later stage's result.
     """
-    from citykpi.assess import peers_of, read_profiles, summarise_city
-    from citykpi.io import write_sample
+    from citykpi.assess import peers_of, summarise_city
+    from citykpi.io import read_profiles, write_sample
     from citykpi.store.demo import load_demo
 
     out = Path(out_dir)

@@ -120,7 +120,7 @@ def load_kpi_table(
 
 
 def _from_file(path: Path) -> pd.DataFrame:
-    from citykpi.assess.kpi_table import read_kpi_table
+    from citykpi.io import read_kpi_table
 
     kind = _RAW_SUFFIXES.get(path.suffix.lower())
     if kind is not None:

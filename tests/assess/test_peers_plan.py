@@ -16,13 +16,13 @@ from citykpi.assess.peers import (
     peers_of,
     percentiles,
     population_class,
-    read_profiles,
 )
 from citykpi.assess.plan import PlanThresholds, peer_window_rates, plan_target, suggest_target
 from citykpi.assess.scoring import score_kpis
 from citykpi.assess.summary import summarise_city
 from citykpi.assess.targets import Target, TargetKind, TargetSet
 from citykpi.errors import InputError
+from citykpi.io import read_profiles
 
 
 @pytest.mark.parametrize(

@@ -15,7 +15,6 @@ The modules, in the order a reader meets them:
 """
 
 from citykpi.assess.assessment import Assessment, assess_table
-from citykpi.assess.kpi_table import read_kpi_table
 from citykpi.assess.meta import DataPointMeta, catalogue_meta, meta_from_catalogue
 from citykpi.assess.peers import (
     PeerReport,
@@ -97,7 +96,6 @@ __all__ = [
     "population_class",
     "progress_measure",
     "project",
-    "read_kpi_table",
     "read_profiles",
     "score_kpis",
     "score_percent",
