@@ -227,7 +227,7 @@ def trends(
 
 def read_profiles(path: str | Path) -> pd.DataFrame:
     """Read a city profile table (``cities.csv``) with its ``population_class``."""
-    from citykpi.assess import read_profiles as read
+    from citykpi.io import read_profiles as read
 
     return read(path)
 

@@ -23,8 +23,6 @@ from citykpi.assess.peers import (
     peer_report,
     peers_of,
     percentiles,
-    population_class,
-    read_profiles,
 )
 from citykpi.assess.plan import PlanResult, PlanThresholds, plan_target, suggest_target
 from citykpi.assess.projection import Projection, project, year_target_reached
@@ -56,6 +54,7 @@ from citykpi.assess.trends import (
     progress_measure,
     sdsn_trend,
 )
+from citykpi.tables import population_class  # re-exported: peers group by it
 
 __all__ = [
     "BAND_LABELS",
@@ -96,7 +95,6 @@ __all__ = [
     "population_class",
     "progress_measure",
     "project",
-    "read_profiles",
     "score_kpis",
     "score_percent",
     "sdg_goal",

@@ -223,8 +223,9 @@ def peers_cmd(
     token: str = TOKEN,
 ) -> None:
     """Show a city's percentile in its peer group per data point, and whom to learn from."""
-    from citykpi.assess import peer_report, read_profiles
+    from citykpi.assess import peer_report
     from citykpi.assess.peers import PEER_REPORT_COLUMNS
+    from citykpi.io import read_profiles
 
     table = read_kpis(kpis, from_store=from_store, status=status, as_user=as_user, token=token)
     profiles = read_profiles(cities) if cities is not None else None
@@ -272,8 +273,9 @@ def plan_cmd(
     token: str = TOKEN,
 ) -> None:
     """Check whether a target is feasible by a year, against the city's trend and its peers."""
-    from citykpi.assess import catalogue_meta, peers_of, plan_target, read_profiles
+    from citykpi.assess import catalogue_meta, peers_of, plan_target
     from citykpi.catalogue import normalise_code
+    from citykpi.io import read_profiles
 
     info = catalogue_meta()
     code = normalise_code(code)
