@@ -13,6 +13,11 @@ The provenance of each KPI row is a JSON object::
 ``quality`` of a KPI value is the worst U4SSC data-quality option among the inputs used (the
 report's own quality for a direct report); inputs without a stated quality are ignored, and a
 value none of whose inputs states one has quality ``""``.
+
+In memory the object is the JSON text of the KPI table's ``provenance`` column. On disk it is
+not kept inside a CSV cell: :func:`citykpi.io.write_kpi_table` writes it, as a JSON object, to
+the JSON Lines side file ``kpis.provenance.jsonl`` (one line per row, keyed by city, year and
+data point), and :func:`citykpi.io.read_kpi_table` re-attaches it as the same text.
 """
 
 from __future__ import annotations
