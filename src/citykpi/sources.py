@@ -23,6 +23,7 @@ import pandas as pd
 from citykpi.errors import InputError, PermissionDenied, StoreError
 from citykpi.model import KPI_COLUMNS
 from citykpi.settings import Settings
+from citykpi.tables import KPI, coerce
 
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
@@ -293,8 +294,8 @@ def stored_kpi_table(session: Session, actor: Actor | None, *, status: str) -> p
                 "quality": rev.quality,
             }
         )
-    frame = pd.DataFrame(rows, columns=list(KPI_COLUMNS))
-    return frame.astype({"year": "int64", "value": "float64"})
+    # the declared KPI column types, exactly as a file read by citykpi.io gets them
+    return coerce(pd.DataFrame(rows, columns=list(KPI_COLUMNS)), KPI, file="the store")
 
 
 __all__ = ["STATUSES", "Status", "load_kpi_table", "stored_kpi_table"]

@@ -147,3 +147,24 @@ def test_bad_source_arguments_exit_2(demo_url: str, args: list[str], message: st
     code, _, err = _run(demo_url, "assess", *args)
     assert code == 2
     assert message in " ".join(err.split())
+
+
+def test_the_store_gives_the_same_typed_table_as_a_file(demo_url: str, tmp_path: Path) -> None:
+    from citykpi.sources import load_kpi_table
+    from citykpi.store import open_store
+
+    store = open_store(demo_url)
+    try:
+        stored = load_kpi_table(from_store=True, store=store)
+        mine = load_kpi_table(
+            from_store=True, store=store, status="any", as_user="demo-editor", years=[2024]
+        )
+    finally:
+        store.dispose()
+    path = tmp_path / "stored.csv"
+    stored.to_csv(path, index=False)
+    from_file = load_kpi_table(path)
+    assert list(stored.columns) == list(KPI_COLUMNS)
+    assert stored.dtypes.to_dict() == from_file.dtypes.to_dict()
+    assert len(stored) == 306  # the verified values of the three published city-years
+    assert len(mine) == 39 * 112  # the editor of every city reads every current KPI value
