@@ -110,6 +110,10 @@ def test_force_replaces_every_file_and_regenerates_the_readme(tmp_path: Path) ->
     readme = (tmp_path / "README.md").read_text(encoding="utf-8")
     assert readme.startswith("# Second\n")
     assert "| `a.csv` | New. |" in readme
+    assert (
+        "Replaced files of the same names from an earlier run (force): `a.csv`, `README.md`."
+        in readme
+    )
     assert _names(tmp_path) == ["README.md", "a.csv"]
 
 

@@ -14,6 +14,9 @@ How a folder is written
 3. On a successful exit (or :meth:`OutputFolder.close`) ``README.md`` is staged too, then every
    temporary file is renamed into place. On an exception every temporary file is removed: the
    folder keeps its earlier files, unchanged, and no partial output remains.
+
+The README says what each file is, who wrote the folder and when, which files of the same names
+it replaced (with ``force``) and which other files the folder holds.
 """
 
 from __future__ import annotations
@@ -257,6 +260,14 @@ class OutputFolder:
         for item in self._staged.values():
             lines.append(f"| `{item.name}` | {_cell(item.description)} |")
         lines.append(f"| `{README}` | This file: what each file in the folder is. |")
+        replaced = [n for n in [*self._staged, README] if (self.path / n).exists()]
+        if replaced:  # only possible with force: say so, the earlier files are gone
+            lines += [
+                "",
+                "Replaced files of the same names from an earlier run (force): "
+                + ", ".join(f"`{n}`" for n in replaced)
+                + ".",
+            ]
         ours = {*self._staged, README}
         others = sorted(
             p.name
