@@ -5,6 +5,7 @@ One demo store (sample cities, three published city-years) is built per module i
 
 from __future__ import annotations
 
+import io
 import json
 from pathlib import Path
 
@@ -33,12 +34,16 @@ def _run(url: str, *args: str) -> tuple[int, str, str]:
     return result.exit_code, result.stdout, result.stderr
 
 
-def _exported_kpi_csv(url: str, path: Path, *args: str) -> Path:
-    """Export the store's KPI values with 'citykpi export' and keep them as a KPI table CSV."""
-    code, out, err = _run(url, "export", "--format", "json", *args)
+def _exported_kpi_csv(url: str, path: Path, *args: str, fmt: str = "csv") -> Path:
+    """Export the store's values with 'citykpi export' and keep the KPI rows as a KPI table."""
+    code, out, err = _run(url, "export", "--format", fmt, *args)
     assert code == 0, err
-    rows = [r for r in json.loads(out) if r["kind"] == "kpi"]
-    frame = pd.DataFrame(rows).rename(columns={"code": "data_point", "kpi_code": "code"})
+    if fmt == "json":
+        frame = pd.DataFrame(json.loads(out))
+    else:
+        frame = pd.read_csv(io.StringIO(out), dtype=str, keep_default_na=False)
+    frame = frame[frame["kind"] == "kpi"]
+    frame = frame.rename(columns={"code": "data_point", "kpi_code": "code"})
     frame = frame.assign(reason="", provenance="")[list(KPI_COLUMNS)]
     frame.to_csv(path, index=False)
     return path
@@ -48,9 +53,7 @@ def _assessed(folder: Path) -> dict[str, pd.DataFrame]:
     return {n: pd.read_csv(folder / f"{n}.csv") for n in ("kpis", "scores", "sdg")}
 
 
-def test_assess_from_store_equals_assess_of_the_exported_csv(
-    demo_url: str, tmp_path: Path
-) -> None:
+def test_assess_from_store_equals_assess_of_the_exported_csv(demo_url: str, tmp_path: Path) -> None:
     exported = _exported_kpi_csv(
         demo_url, tmp_path / "published.csv", "--status", "published", "--as", "demo-public"
     )
@@ -63,13 +66,32 @@ def test_assess_from_store_equals_assess_of_the_exported_csv(
     from_file, from_store = _assessed(tmp_path / "file"), _assessed(tmp_path / "db")
     assert_frame_equal(from_store["scores"], from_file["scores"])
     assert_frame_equal(from_store["sdg"], from_file["sdg"])
-    kept = [c for c in from_file["kpis"].columns if c not in ("reason", "provenance")]
-    assert_frame_equal(from_store["kpis"][kept], from_file["kpis"][kept])
     # the three published demo city-years, and every score level of each
     scores = from_store["scores"]
     assert sorted(set(scores["city"])) == ["Aldmoorvale", "Brassquill", "Cindermarch"]
     assert set(scores["year"]) == {2024}
     assert set(scores["level"]) == {"category", "sub_dimension", "dimension"}
+
+
+def test_every_scored_value_from_the_store_equals_the_exported_one(
+    demo_url: str, tmp_path: Path
+) -> None:
+    # the CSV export prints 6 significant digits; JSON carries the values exactly
+    exported = _exported_kpi_csv(
+        demo_url,
+        tmp_path / "published.csv",
+        "--status",
+        "published",
+        "--as",
+        "demo-public",
+        fmt="json",
+    )
+    assert _run(demo_url, "assess", str(exported), "-o", str(tmp_path / "file"))[0] == 0
+    assert _run(demo_url, "assess", "--from-store", "-o", str(tmp_path / "db"))[0] == 0
+    from_file, from_store = _assessed(tmp_path / "file"), _assessed(tmp_path / "db")
+    kept = [c for c in from_file["kpis"].columns if c not in ("reason", "provenance")]
+    assert_frame_equal(from_store["kpis"][kept], from_file["kpis"][kept])
+    assert_frame_equal(from_store["scores"], from_file["scores"])
 
 
 def test_verified_needs_a_reader_with_read_access(demo_url: str) -> None:
