@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 import pandas as pd
@@ -9,6 +10,7 @@ import pytest
 
 from citykpi.errors import OutputExistsError
 from citykpi.io import OutputFolder
+from citykpi.io.folders import current_command
 
 FRAME = pd.DataFrame({"x": [1, 2]})
 
@@ -77,7 +79,7 @@ def test_a_folder_with_other_files_is_not_refused(tmp_path: Path) -> None:
         folder.table("a.csv", FRAME, "A table.")
     assert (tmp_path / "keep.txt").read_text(encoding="utf-8") == "x"
     readme = (tmp_path / "README.md").read_text(encoding="utf-8")
-    assert "Other files in this folder were not written by this command: `keep.txt`." in readme
+    assert "Also in this folder, not described here: `keep.txt`." in readme
 
 
 def test_an_undeclared_existing_file_is_refused_and_nothing_is_written(tmp_path: Path) -> None:
@@ -115,6 +117,28 @@ def test_force_replaces_every_file_and_regenerates_the_readme(tmp_path: Path) ->
         in readme
     )
     assert _names(tmp_path) == ["README.md", "a.csv"]
+
+
+@pytest.mark.parametrize(
+    ("argv", "expected"),
+    [
+        (
+            ["/usr/bin/citykpi", "run", "my data.csv", "-o", "out"],
+            "citykpi run 'my data.csv' -o out",
+        ),
+        (["/x/src/citykpi/__main__.py", "demo"], "citykpi demo"),
+        (["/usr/bin/pytest", "-q"], None),
+    ],
+)
+def test_the_readme_names_the_running_citykpi_command(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, argv: list[str], expected: str | None
+) -> None:
+    monkeypatch.setattr(sys, "argv", argv)
+    assert current_command() == expected
+    with OutputFolder(tmp_path) as folder:
+        folder.text("a.txt", "a\n", "A.")
+    by = f"`{expected}`" if expected else "citykpi"
+    assert f"\nWritten by {by} on " in (tmp_path / "README.md").read_text(encoding="utf-8")
 
 
 def test_a_path_that_is_a_file_is_not_a_folder(tmp_path: Path) -> None:

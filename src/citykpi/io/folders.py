@@ -22,6 +22,8 @@ it replaced (with ``force``) and which other files the folder holds.
 from __future__ import annotations
 
 import os
+import shlex
+import sys
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -41,6 +43,20 @@ from citykpi.io.writing import (
 )
 
 README = "README.md"
+
+
+def current_command() -> str | None:
+    """Return the ``citykpi ...`` command line running now, or None outside the command line.
+
+    The README of a folder names the command that wrote it; a library caller (a notebook, a
+    test) is not a command, and its README says only "Written by citykpi".
+    """
+    program = Path(sys.argv[0]) if sys.argv and sys.argv[0] else None
+    if program is None:
+        return None
+    if program.name == "citykpi" or program.parts[-2:] == ("citykpi", "__main__.py"):
+        return shlex.join(["citykpi", *sys.argv[1:]])
+    return None
 
 
 @dataclass(frozen=True)
@@ -66,7 +82,7 @@ class OutputFolder:
         The README heading; defaults to the folder name.
     command
         The command that wrote the folder (e.g. ``"citykpi run data.csv -o out"``), stated in
-        the README when given.
+        the README; by default the running ``citykpi`` command line (:func:`current_command`).
     notes
         Paragraphs added at the end of the README.
     readme
@@ -92,7 +108,7 @@ class OutputFolder:
         self.path = Path(path)
         self.force = force
         self.title = title
-        self.command = command
+        self.command = command if command is not None else current_command()
         self.notes = list(notes)
         self.readme = readme
         self._declared = [_check_name(n) for n in names]
@@ -270,14 +286,14 @@ class OutputFolder:
             ]
         ours = {*self._staged, README}
         others = sorted(
-            p.name
+            f"{p.name}/" if p.is_dir() else p.name
             for p in self.path.iterdir()
             if p.name not in ours and not p.name.startswith(".") and not p.name.endswith(".tmp")
         )
         if others:
             lines += [
                 "",
-                "Other files in this folder were not written by this command: "
+                "Also in this folder, not described here: "
                 + ", ".join(f"`{n}`" for n in others)
                 + ".",
             ]
@@ -298,4 +314,4 @@ def _check_name(name: str) -> str:
     return name
 
 
-__all__ = ["README", "OutputFolder"]
+__all__ = ["README", "OutputFolder", "current_command"]
