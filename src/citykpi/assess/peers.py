@@ -17,7 +17,6 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Final
 
 import pandas as pd
@@ -27,7 +26,7 @@ from citykpi.assess.scoring import resolve_target, score_kpis, top_five_means, u
 from citykpi.assess.targets import TargetSet, default_targets
 from citykpi.errors import InputError
 from citykpi.model import Direction
-from citykpi.tables import POPULATION_CLASSES, population_class, profile_frame
+from citykpi.tables import POPULATION_CLASSES, population_class
 
 PERCENTILE_COLUMNS: Final[tuple[str, ...]] = (
     "city",
@@ -50,38 +49,6 @@ LEARN_COLUMNS: Final[tuple[str, ...]] = (
     "peer_value",
     "peer_points",
 )
-
-
-def read_profiles(path: str | Path) -> pd.DataFrame:
-    """Read a city profile table (CSV) and add the ``population_class`` column.
-
-    Parameters
-    ----------
-    path
-        CSV with a ``city`` (or ``name``) column and any profile fields; ``population`` is
-        needed for ``population_class``.
-
-    Returns
-    -------
-    pandas.DataFrame
-        One row per city, the city name in column ``city``, typed as
-        :data:`citykpi.tables.PROFILE` (:func:`citykpi.tables.profile_frame`).
-
-    Raises
-    ------
-    InputError
-        If the file is missing, lacks a city column or has a bad cell such as a non-numeric
-        population.
-    """
-    # The columns and their parsing live in citykpi.tables; citykpi.io.read_profiles is the
-    # reader of record, this one stays until the commands use it.
-    p = Path(path)
-    if not p.is_file():
-        msg = f"City profile file {str(p)!r} does not exist; check the path given to --cities."
-        raise InputError(msg)
-    frame = pd.read_csv(p, dtype=str, keep_default_na=False)
-    frame.columns = [c.strip().lower() for c in frame.columns]
-    return profile_frame(frame, file=str(p))
 
 
 def peer_group(profiles: pd.DataFrame | None, city: str, *, by: str = "population_class") -> str:
@@ -286,7 +253,8 @@ def peer_report(
     city
         The city to place.
     profiles
-        City profile table (:func:`read_profiles`); without it every city of ``kpis`` is a peer.
+        City profile table (:func:`citykpi.io.read_profiles`); without it every city of
+        ``kpis`` is a peer.
     by
         Profile field that defines the group (``population_class``, ``region``, ...).
     targets
@@ -349,5 +317,4 @@ __all__ = [
     "peers_of",
     "percentiles",
     "population_class",
-    "read_profiles",
 ]
