@@ -524,6 +524,12 @@ def run_demo(
     from citykpi.io import read_profiles, write_sample
     from citykpi.store.demo import load_demo
 
+    if replications < 1:
+        msg = (
+            f"The demo shows rank intervals, which need uncertainty replications; give "
+            f"--replications 1 or more, not {replications}."
+        )
+        raise InputError(msg)
     out = Path(out_dir)
     sample_dir = out / "sample"
     on_step("Generating the sample cities")
@@ -541,9 +547,6 @@ def run_demo(
     result = replace(result, sample_dir=sample_dir, extra={"known_errors": sample.known_errors})
     if result.index is None or result.index_dir is None:
         raise InputError(result.index_skipped or "The demo's U4SSC index was not built.")
-    if result.uncertainty is None:
-        msg = "The demo shows rank intervals: give at least one uncertainty replication."
-        raise InputError(msg)
 
     on_step("Summarising one city against the default targets")
     city = _demo_city(result.kpis)
@@ -562,7 +565,7 @@ def run_demo(
         city=city_summary,
         index=result.index,
         index_dir=result.index_dir,
-        rank_stats=result.uncertainty.rank_stats(),
+        rank_stats=result.uncertainty.rank_stats() if result.uncertainty else pd.DataFrame(),
         store=store,
         kept_database=kept,
     )

@@ -1,4 +1,4 @@
-"""'citykpi sample' writes the README tour's sample data, and never over a user's files."""
+"""The end-to-end commands: 'citykpi sample' (the tour's data) and 'citykpi run' (every stage)."""
 
 from __future__ import annotations
 
@@ -37,3 +37,22 @@ def test_sample_refuses_to_replace_files_without_force(tmp_path: Path) -> None:
     code, _, err = _run("sample", "-o", str(out), "--cities", "8", "--force")
     assert code == 0, err
     assert len(pd.read_csv(out / "cities.csv")) == 8
+
+
+def test_run_writes_every_stage_and_refuses_a_second_run_without_force(tmp_path: Path) -> None:
+    from citykpi.io import write_sample
+
+    sample = write_sample(tmp_path / "sample", n_cities=8, years=[2023, 2024])
+    out = tmp_path / "out"
+    args = ("run", str(sample.raw_inputs), "-o", str(out), "--cities", str(sample.cities))
+    code, text, err = _run(*args)
+    assert code == 1  # the sample's deliberate errors; the outputs are written all the same
+    assert "Validation found 7 error(s)" in " ".join(err.split())
+    assert "the U4SSC index 2024 in" in " ".join(text.split())
+    for folder in (out, out / "assessment", out / "index"):
+        assert (folder / "README.md").is_file()
+    assert set(pd.read_csv(out / "assessment" / "scores.csv")["year"]) == {2023, 2024}
+    code, _, err = _run(*args)
+    assert code == 2
+    assert "add --force" in " ".join(err.split())
+    assert _run(*args, "--force")[0] == 1

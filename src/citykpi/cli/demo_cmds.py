@@ -1,7 +1,10 @@
-"""The ``demo`` and ``sample`` commands: the bundled fictional sample cities.
+"""The end-to-end commands: ``run`` (every stage on your files), ``sample`` and ``demo``.
 
-``sample`` writes the sample data (``raw_inputs.csv``, ``cities.csv``, ``known_errors.csv``) for
-the README's tour; ``demo`` runs every stage on it.
+``run`` is :func:`citykpi.pipeline.run` on the command line: read, validate, compute, assess
+every city and build the U4SSC index, each stage's files in ``-o`` with a README (exit code 1
+when validation found errors: the outputs are written, the data points they touch are
+``invalid``). ``sample`` writes the sample data (``raw_inputs.csv``, ``cities.csv``,
+``known_errors.csv``) for the README's tour; ``demo`` runs every stage on it.
 """
 
 from __future__ import annotations
@@ -11,7 +14,7 @@ from typing import TYPE_CHECKING, Final
 
 import typer
 
-from citykpi.cli._common import console, guarded
+from citykpi.cli._common import EXIT_VALIDATION, console, err_console, guarded
 from citykpi.cli.data_cmds import summary_lines
 
 if TYPE_CHECKING:
@@ -90,6 +93,51 @@ def demo_cmd(
 
 
 @guarded
+def run_cmd(
+    files: list[Path] = typer.Argument(..., help="Raw-input files: .csv, .xlsx or .json."),
+    out: Path = typer.Option(..., "-o", "--out", help="Folder for every stage's outputs."),
+    cities: Path | None = typer.Option(
+        None, "--cities", help="City profiles (cities.csv): peer groups for the index."
+    ),
+    replications: int = typer.Option(
+        0, "--replications", help="Uncertainty replications for rank intervals (0 = none)."
+    ),
+    force: bool = typer.Option(False, "--force", help="Replace the files of an earlier run."),
+    strict: bool = typer.Option(False, "--strict", help="Treat warnings as errors."),
+) -> None:
+    """Run every stage: validate, compute, assess every city, build the U4SSC index; write all."""
+    from citykpi.pipeline import run
+
+    with console.status("Starting...") as status:
+        result = run(
+            files,
+            out_dir=out,
+            strict=strict,
+            cities=cities,
+            replications=replications,
+            force=force,
+            on_step=lambda step: status.update(f"{step}..."),
+        )
+    for line in summary_lines(result.summary):
+        _say(line)
+    _say(
+        f"Outputs in {result.out_dir}/: {result.raw_path.name}, {result.validation_path.name}, "
+        f"{result.kpis_path.name}; the assessment in {result.assessment_dir}/"
+        + (f", the U4SSC index {result.index.year} in {result.index_dir}/" if result.index else "")
+        + " (each folder's README.md says what each file is)."
+    )
+    if result.index_skipped:
+        _say(result.index_skipped)
+    if result.checked.errors:
+        err_console.print(
+            f"Validation found {len(result.checked.errors)} error(s); the data points they touch "
+            f"are 'invalid'. See {result.validation_path}.",
+            highlight=False,
+        )
+        raise typer.Exit(EXIT_VALIDATION)
+
+
+@guarded
 def sample_cmd(
     out: Path = typer.Option(Path("sample"), "-o", "--out", help="Folder for the sample files."),
     seed: int | None = typer.Option(None, "--seed", help="Seed (default: the documented one)."),
@@ -109,9 +157,10 @@ def sample_cmd(
 
 
 def register(app: typer.Typer) -> None:
-    """Add ``demo`` and ``sample`` to ``app``."""
+    """Add ``run``, ``sample`` and ``demo`` to ``app``."""
+    app.command("run")(run_cmd)
     app.command("sample")(sample_cmd)
     app.command("demo")(demo_cmd)
 
 
-__all__ = ["demo_cmd", "register", "sample_cmd"]
+__all__ = ["demo_cmd", "register", "run_cmd", "sample_cmd"]
