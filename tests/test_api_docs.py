@@ -34,7 +34,7 @@ def test_every_python_block_of_the_page_runs_in_order(
     namespace: dict[str, object] = {"__name__": "api_docs"}
     for number, block in enumerate(_blocks(), start=1):
         code = compile(block, f"{PAGE.name}, python block {number}", "exec")
-        exec(code, namespace)  # noqa: S102 - the page is ours, and running it is the test
+        exec(code, namespace)  # the page is ours, and running it is the test
     out = capsys.readouterr().out
     assert "values stored" in out
     assert (tmp_path / "out" / "assessment" / "README.md").is_file()
