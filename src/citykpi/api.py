@@ -350,17 +350,29 @@ def run(
     *,
     out_dir: str | Path,
     cities: str | Path | pd.DataFrame | None = None,
+    stages: Collection[str] = ("assess", "index"),
+    replications: int = 0,
+    strict: bool = False,
     force: bool = False,
 ) -> PipelineResult:
     """Run every stage on raw-input files and write each stage's outputs to ``out_dir``.
 
     See :func:`citykpi.pipeline.run`: ``raw.csv``, ``validation.csv``, ``kpis.csv``, the
-    ``assessment/`` and ``index/`` folders, each with a README; ``force`` replaces an earlier
-    run's files.
+    ``assessment/`` and ``index/`` folders, each with a README. ``stages`` chooses what runs
+    after compute (``()`` stops at the KPI table), ``replications`` adds rank intervals to the
+    index, ``force`` replaces an earlier run's files.
     """
     from citykpi.pipeline import run as run_all
 
-    return run_all(_paths(paths), out_dir=out_dir, cities=cities, force=force)
+    return run_all(
+        _paths(paths),
+        out_dir=out_dir,
+        cities=cities,
+        stages=stages,
+        replications=replications,
+        strict=strict,
+        force=force,
+    )
 
 
 def _paths(paths: str | Path | Sequence[str | Path]) -> list[str | Path]:
