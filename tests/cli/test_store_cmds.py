@@ -297,7 +297,7 @@ def test_city_show_and_evidence_attach(cli: Cli) -> None:
             "country": "Norway",
             "region": "",
             "population": 700000.0,
-            "population_class": "large",
+            "population_class": "500k-1M",
             "area_km2": None,
             "gdp_per_capita": None,
             "income_group": "",

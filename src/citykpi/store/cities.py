@@ -1,41 +1,31 @@
 """Cities with their profiles, and submissions (one city and reporting year).
 
 A city's profile is the one :class:`citykpi.tables.CityProfile` (re-exported here). The
-population class is derived from the population when not given, with the store's brackets of
-:data:`POPULATION_CLASSES` (upper bounds, inhabitants). These differ from the peer-group classes
-of :data:`citykpi.tables.POPULATION_CLASSES`; stored cities keep the class they were given (the
-demo gives the peer-group class from ``cities.csv``).
+population class is derived from the population when not given, with the one population-class
+table :data:`citykpi.tables.POPULATION_CLASSES` that peer groups, the sample cities and the index
+use too.
 """
 
 from __future__ import annotations
 
 import math
-from typing import Final
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from citykpi import tables
 from citykpi.errors import InputError, NotFound
 from citykpi.store.audit import record
 from citykpi.store.schema import City, Submission
 from citykpi.store.users import Action, Actor
 from citykpi.tables import CityProfile
 
-#: (upper bound of population, class name), in increasing order.
-POPULATION_CLASSES: Final[tuple[tuple[float, str], ...]] = (
-    (50_000, "small"),
-    (300_000, "medium"),
-    (1_000_000, "large"),
-    (5_000_000, "metropolitan"),
-    (math.inf, "megacity"),
-)
-
 
 def population_class(population: float | None) -> str:
     """Return the population class of a city of ``population`` inhabitants ("" if unknown)."""
-    if population is None or math.isnan(population):
+    if population is None or math.isnan(population) or population < 0:
         return ""
-    return next(name for bound, name in POPULATION_CLASSES if population < bound)
+    return tables.population_class(population)
 
 
 def _profile(city: City) -> CityProfile:
@@ -168,7 +158,6 @@ def get_or_create_submission(session: Session, actor: Actor, city: City, year: i
 
 
 __all__ = [
-    "POPULATION_CLASSES",
     "CityProfile",
     "add_city",
     "city_profile",
