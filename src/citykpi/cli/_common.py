@@ -100,6 +100,18 @@ def _text(value: Cell) -> str:
     return str(value)
 
 
+def _exact(value: float) -> str:
+    """Return a float as the shortest text that reads back as the same float ("" for NaN).
+
+    Machine-readable output (CSV) must not round: a value exported and read back is the value
+    that was stored.
+    """
+    if math.isnan(value):
+        return ""
+    text = repr(value)
+    return text.removesuffix(".0") if "e" not in text else text
+
+
 def emit_rows(
     rows: Sequence[Mapping[str, Cell]],
     *,
@@ -208,7 +220,7 @@ def rows_to_csv(rows: Iterable[Mapping[str, Cell]], *, columns: Sequence[str]) -
     writer.writeheader()
     for r in rows:
         writer.writerow(
-            {c: _text(r.get(c)) if isinstance(r.get(c), float) else r.get(c) for c in columns}
+            {c: _exact(r.get(c)) if isinstance(r.get(c), float) else r.get(c) for c in columns}
         )
     return buf.getvalue()
 
