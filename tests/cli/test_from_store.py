@@ -190,3 +190,27 @@ def test_the_store_gives_the_same_typed_table_as_a_file(demo_url: str, tmp_path:
     assert stored.dtypes.to_dict() == from_file.dtypes.to_dict()
     assert len(stored) == 306  # the verified values of the three published city-years
     assert len(mine) == 39 * 112  # the editor of every city reads every current KPI value
+
+
+def test_export_kpi_table_feeds_assess_unchanged(demo_url: str, tmp_path: Path) -> None:
+    # the exported KPI table is read by 'assess' as it is: no column renamed, no value rounded
+    out = tmp_path / "published.csv"
+    code, _, err = _run(demo_url, "export", "--kpi-table", "--status", "published", "-o", str(out))
+    assert code == 0, err
+    assert out.with_name("published.provenance.jsonl").is_file()
+    assert _run(demo_url, "assess", str(out), "-o", str(tmp_path / "file"))[0] == 0
+    assert _run(demo_url, "assess", "--from-store", "-o", str(tmp_path / "db"))[0] == 0
+    from_file, from_store = _assessed(tmp_path / "file"), _assessed(tmp_path / "db")
+    for name in ("kpis", "scores", "sdg"):
+        assert_frame_equal(from_store[name], from_file[name])
+    # a second export to the same file is refused, and --force replaces it
+    again = _run(demo_url, "export", "--kpi-table", "-o", str(out))
+    assert again[0] == 2
+    assert "--force" in again[2]
+    assert _run(demo_url, "export", "--kpi-table", "-o", str(out), "--force")[0] == 0
+
+
+def test_export_out_without_kpi_table_is_a_usage_error(demo_url: str, tmp_path: Path) -> None:
+    code, _, err = _run(demo_url, "export", "-o", str(tmp_path / "x.csv"))
+    assert code == 2
+    assert "-o/--out goes with --kpi-table" in err
