@@ -51,7 +51,7 @@ def template_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
     a public user, built once through the CLI and copied for each test."""
     folder = tmp_path_factory.mktemp("template")
     run = Cli(folder)
-    assert "is at revision 0001" in run.ok("db", "upgrade").stdout
+    assert "is at revision 0002" in run.ok("db", "upgrade").stdout
     run.ok("user", "add", "root", "--role", "admin")
     run.ok("city", "add", "Oslo", "--country", "Norway", "--population", "700000", "--as", "root")
     run.ok("city", "add", "Bergen", "--as", "root")

@@ -25,6 +25,8 @@ TABLES = {
     "framework_versions",
     "imports",
     "kpi_values",
+    "login_attempts",
+    "store_settings",
     "submissions",
     "user_cities",
     "users",
@@ -34,7 +36,7 @@ TABLES = {
 
 @ENGINES
 def test_every_migration_runs_up_down_and_up_again(fresh_url: str) -> None:
-    assert upgrade(fresh_url) == head_revision() == "0001"
+    assert upgrade(fresh_url) == head_revision() == "0002"
     engine = make_engine(fresh_url)
     assert set(inspect(engine).get_table_names()) == TABLES | {"alembic_version"}
     engine.dispose()
@@ -42,7 +44,9 @@ def test_every_migration_runs_up_down_and_up_again(fresh_url: str) -> None:
     engine = make_engine(fresh_url)
     assert set(inspect(engine).get_table_names()) <= {"alembic_version"}
     engine.dispose()
-    assert upgrade(fresh_url) == "0001"
+    assert upgrade(fresh_url) == "0002"
+    assert downgrade(fresh_url, revision="0001") == "0001"
+    assert upgrade(fresh_url) == "0002"
 
 
 @ENGINES
@@ -102,3 +106,54 @@ def test_a_store_without_schema_says_to_run_db_upgrade(tmp_path: object) -> None
     with pytest.raises(StoreError, match="run 'citykpi db upgrade'"), store.transaction() as s:
         list_cities(s, Actor(1, "x", Role.ADMIN))
     store.dispose()
+
+
+@ENGINES
+def test_migration_0002_backfills_names_tokens_and_keeps_colliding_names(fresh_url: str) -> None:
+    assert upgrade(fresh_url, revision="0001") == "0001"
+    engine = make_engine(fresh_url)
+    created = "2026-01-01 00:00:00+00:00"
+    with engine.begin() as conn:
+        for uid, name in ((1, "Vera"), (2, "vera "), (3, "Ålesund")):
+            conn.execute(
+                text(
+                    "INSERT INTO users (id, name, role, password_hash, active, created_at) "
+                    "VALUES (:i, :n, 'admin', '', true, :c)"
+                ),
+                {"i": uid, "n": name, "c": created},
+            )
+        for tid, label in ((1, "laptop"), (2, "")):
+            conn.execute(
+                text(
+                    "INSERT INTO api_tokens (id, user_id, token_hash, label, created_at) "
+                    "VALUES (:i, 1, :h, :l, :c)"
+                ),
+                {"i": tid, "h": f"h{tid}", "l": label, "c": created},
+            )
+    engine.dispose()
+    assert upgrade(fresh_url) == "0002"
+    engine = make_engine(fresh_url)
+    with engine.connect() as conn:
+        keys = conn.execute(text("SELECT id, name_key FROM users ORDER BY id")).all()
+        tokens = conn.execute(text("SELECT name, expires_at FROM api_tokens ORDER BY id")).all()
+    engine.dispose()
+    assert [tuple(k) for k in keys] == [(1, "vera"), (2, "vera#2"), (3, "ålesund")]
+    assert [t[0] for t in tokens] == ["laptop", "token-2"]
+    assert all(str(t[1]).startswith("2026-04-01") for t in tokens)
+    assert downgrade(fresh_url, revision="0001") == "0001"
+
+
+def test_the_migration_copies_the_name_key_of_the_names_module() -> None:
+    import importlib.util
+
+    from citykpi.store.migrate import MIGRATIONS
+    from citykpi.store.names import name_key
+
+    spec = importlib.util.spec_from_file_location(
+        "m0002", MIGRATIONS / "versions" / "0002_trust.py"
+    )
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    for name in ("Vera", " vera\u00a0 ", "ＶＥＲＡ", "Straße", "İstanbul", "a  b"):
+        assert module._key(name) == name_key(name)

@@ -13,6 +13,11 @@ Modelling assumptions:
   :meth:`Base.audit_key`.
 * Evidence files are stored once per content hash (SHA-256) and linked to a value or a
   submission under their original name.
+* User and city names are unique by their ``name_key`` (:func:`citykpi.store.names.name_key`:
+  NFKC, trimmed, case-folded), set from the name by a validator whenever the name is set.
+* Tokens have a name, an expiry, a last-used time and a revocation time; ``login_attempts``
+  records every password check for rate limiting; ``store_settings`` holds store-wide
+  key/value settings such as ``single_person``.
 
 The Alembic migrations in ``store/migrations`` create exactly these tables; a test compares
 them.
@@ -35,7 +40,9 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
 )
-from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship, validates
+
+from citykpi.store.names import name_key
 
 
 def utcnow() -> datetime:
@@ -71,6 +78,7 @@ class City(Base):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     name: Mapped[str] = mapped_column(String(200), unique=True)
+    name_key: Mapped[str] = mapped_column(String(200), index=True, unique=True, server_default="")
     country: Mapped[str] = mapped_column(String(100), default="")
     region: Mapped[str] = mapped_column(String(100), default="")
     population_class: Mapped[str] = mapped_column(String(40), default="")
@@ -84,6 +92,12 @@ class City(Base):
 
     __mapper_args__ = {"version_id_col": version}  # noqa: RUF012
 
+    @validates("name")
+    def _set_name_key(self, key: str, name: str) -> str:
+        del key
+        self.name_key = name_key(name)
+        return name
+
     def audit_key(self) -> tuple[str, str]:
         return ("city", str(self.id))
 
@@ -95,6 +109,7 @@ class User(Base):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     name: Mapped[str] = mapped_column(String(100), unique=True)
+    name_key: Mapped[str] = mapped_column(String(100), index=True, unique=True, server_default="")
     role: Mapped[str] = mapped_column(String(20))
     password_hash: Mapped[str] = mapped_column(String(200), default="")
     active: Mapped[bool] = mapped_column(Boolean, default=True)
@@ -103,6 +118,12 @@ class User(Base):
     cities: Mapped[list[UserCity]] = relationship(
         back_populates="user", cascade="all", lazy="selectin"
     )
+
+    @validates("name")
+    def _set_name_key(self, key: str, name: str) -> str:
+        del key
+        self.name_key = name_key(name)
+        return name
 
     def audit_key(self) -> tuple[str, str]:
         return ("user", str(self.id))
@@ -123,7 +144,12 @@ class UserCity(Base):
 
 
 class ApiToken(Base):
-    """An API token; only its SHA-256 hash is stored."""
+    """An API token; only its SHA-256 hash is stored.
+
+    ``name`` identifies it to its owner (``token list``/``token revoke``); ``label`` is the
+    name's former column, kept equal to it for older readers. A token is refused after
+    ``expires_at`` or once ``revoked_at`` is set; ``last_used_at`` is bookkeeping updated on use.
+    """
 
     __tablename__ = "api_tokens"
 
@@ -131,7 +157,11 @@ class ApiToken(Base):
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
     label: Mapped[str] = mapped_column(String(100), default="")
+    name: Mapped[str] = mapped_column(String(100), default="")
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    last_used_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    revoked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
 
     def audit_key(self) -> tuple[str, str]:
         return ("token", str(self.id))
@@ -255,6 +285,7 @@ class EvidenceBlob(Base):
     sha256: Mapped[str] = mapped_column(String(64), primary_key=True)
     size: Mapped[int] = mapped_column(Integer)
     content: Mapped[bytes] = mapped_column(LargeBinary)
+    content_type: Mapped[str] = mapped_column(String(100), default="", server_default="")
 
     def audit_key(self) -> tuple[str, str]:
         return ("evidence", self.sha256)
@@ -287,6 +318,9 @@ class AuditEvent(Base):
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), nullable=True)
     actor_name: Mapped[str] = mapped_column(String(100))
+    #: How the actor was authenticated: "password", "token", "session", "local" or "system"
+    #: ("" on events recorded before migration 0002).
+    auth: Mapped[str] = mapped_column(String(20), default="", server_default="")
     action: Mapped[str] = mapped_column(String(40))
     entity_type: Mapped[str] = mapped_column(String(20))
     entity_id: Mapped[str] = mapped_column(String(100))
@@ -298,6 +332,33 @@ class AuditEvent(Base):
 
     def audit_key(self) -> tuple[str, str]:
         return (self.entity_type, self.entity_id)
+
+
+class LoginAttempt(Base):
+    """One password check for an account (by its name key), for rate limiting logins."""
+
+    __tablename__ = "login_attempts"
+    __table_args__ = (Index("ix_login_attempts_key_at", "name_key", "at"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name_key: Mapped[str] = mapped_column(String(100))
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    ok: Mapped[bool] = mapped_column(Boolean, default=False)
+
+    def audit_key(self) -> tuple[str, str]:
+        return ("login", self.name_key)
+
+
+class StoreSetting(Base):
+    """A store-wide setting, e.g. ``single_person = "1"`` for a single-person SQLite store."""
+
+    __tablename__ = "store_settings"
+
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    value: Mapped[str] = mapped_column(Text, default="")
+
+    def audit_key(self) -> tuple[str, str]:
+        return ("setting", self.key)
 
 
 def on_current_revision() -> ColumnElement[bool]:
@@ -315,6 +376,8 @@ __all__ = [
     "EvidenceFile",
     "FrameworkVersion",
     "ImportRun",
+    "LoginAttempt",
+    "StoreSetting",
     "Submission",
     "User",
     "UserCity",

@@ -15,6 +15,7 @@ import hashlib
 import secrets
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import timedelta
 from enum import StrEnum
 from typing import Final
 
@@ -25,7 +26,7 @@ from sqlalchemy.orm import Session
 
 from citykpi.errors import InputError, NotFound, PermissionDenied
 from citykpi.store.audit import ActorRef, record
-from citykpi.store.schema import ApiToken, City, User, UserCity
+from citykpi.store.schema import ApiToken, City, User, UserCity, utcnow
 
 TOKEN_PREFIX: Final = "ck_"
 
@@ -384,7 +385,11 @@ def create_token(session: Session, actor: Actor, *, user: str = "", label: str =
     _active(owner)
     token = TOKEN_PREFIX + secrets.token_urlsafe(32)
     row = ApiToken(
-        user_id=owner.id, token_hash=hashlib.sha256(token.encode()).hexdigest(), label=label
+        user_id=owner.id,
+        token_hash=hashlib.sha256(token.encode()).hexdigest(),
+        label=label,
+        name=label,
+        expires_at=utcnow() + timedelta(days=90),
     )
     session.add(row)
     session.flush()
