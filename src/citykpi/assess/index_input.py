@@ -44,7 +44,7 @@ from citykpi.assess.targets import TargetKind, TargetSet, default_targets
 from citykpi.catalogue import Catalogue, load_catalogue
 from citykpi.errors import InputError
 from citykpi.model import Direction
-from citykpi.tables import population_class
+from citykpi.tables import profile_frame
 
 #: Code of the top node.
 INDEX_CODE: Final = "GSSCI"
@@ -248,13 +248,13 @@ def _wide_values(kpis: pd.DataFrame, *, year: int | None) -> tuple[pd.DataFrame,
     if rows.empty:
         msg = "The KPI table has no computed or reported value to build an index from."
         raise InputError(msg)
-    years = pd.to_numeric(rows["year"], errors="coerce")
+    years = rows["year"]  # the KPI table is typed once (citykpi.tables.KPI): year is an integer
     the_year = int(years.max()) if year is None else int(year)
     rows = rows[years == the_year]
     if rows.empty:
         msg = (
             f"The KPI table has no value for year {the_year}; years present: "
-            f"{sorted({int(y) for y in years.dropna()})}."
+            f"{sorted({int(y) for y in years})}."
         )
         raise InputError(msg)
     wide = rows.pivot_table(
@@ -337,18 +337,9 @@ def _usable_targets(
 
 
 def _profiles(cities: pd.DataFrame) -> pd.DataFrame:
-    frame = cities.copy()
-    frame.columns = [str(c).strip().lower() for c in frame.columns]
-    if "city" not in frame.columns and "name" in frame.columns:
-        frame = frame.rename(columns={"name": "city"})
-    if "city" not in frame.columns:
-        msg = "The cities profile table needs a 'city' (or 'name') column; add one."
-        raise InputError(msg)
-    if "population_class" not in frame.columns and "population" in frame.columns:
-        pops = pd.to_numeric(frame["population"], errors="coerce")
-        frame["population_class"] = [
-            population_class(float(p)) if not math.isnan(float(p)) else "unknown" for p in pops
-        ]
+    """Return the profile table (typed once, by :func:`citykpi.tables.profile_frame`) by city."""
+    frame = profile_frame(cities)
+    frame["population_class"] = frame["population_class"].replace("", "unknown")
     return frame.drop_duplicates("city").set_index("city")
 
 
