@@ -33,6 +33,7 @@ from typing import Any, Final, TypeAlias
 import pint
 from pint.facets.plain import PlainQuantity
 
+from citykpi.catalogue.unit_grammar import canonical_unit
 from citykpi.errors import UnitError
 
 _DEFINITIONS: Final[tuple[str, ...]] = (
@@ -98,15 +99,20 @@ def normalise_unit(unit: str) -> str:
 def parse_unit(unit: str) -> pint.Unit:
     """Return the pint unit for ``unit``.
 
+    The text is parsed by the project's bounded grammar (:mod:`.unit_grammar`) first; pint only
+    ever sees the canonical spelling that grammar writes back.
+
     Raises
     ------
     UnitError
-        When the registry does not know the unit.
+        When the text is not a unit of the grammar, or the registry does not know the unit.
     """
-    text = normalise_unit(unit)
+    text = canonical_unit(normalise_unit(unit), written=unit)
     try:
         parsed: pint.Unit = registry().parse_units(text)
-    except (pint.errors.PintError, AttributeError, TypeError, ValueError, SyntaxError) as e:
+    # The grammar leaves pint only names, "1", products and small exponents; anything pint
+    # still objects to is an unknown unit, never a crash.
+    except (pint.errors.PintError, ArithmeticError, AttributeError, TypeError, ValueError) as e:
         msg = (
             f"Unknown unit {unit!r}; use a unit pint understands, such as 'percent', 'kWh', "
             "'ug/m3', 'inhabitant' or 'count'."
