@@ -173,5 +173,5 @@ def test_severity_is_one_type() -> None:
 
 def test_the_reasons_page_is_current() -> None:
     assert DOCS.read_text(encoding="utf-8") == reasons_markdown(), (
-        "docs/reasons.md is stale; write the text of citykpi.reasons.reasons_markdown() to it."
+        "docs/reasons.md is stale; run 'make docs'."
     )
