@@ -41,42 +41,6 @@ if TYPE_CHECKING:
         trends,
     )
 
-#: The API functions, each loaded from :mod:`citykpi.api` on first use.
-_API = frozenset(
-    {
-        "assess_kpis",
-        "build_index",
-        "check",
-        "compute_kpis",
-        "generate_sample",
-        "load_catalogue",
-        "load_kpi_table",
-        "load_targets",
-        "open_store",
-        "peers",
-        "plan",
-        "read_profiles",
-        "run",
-        "trends",
-    }
-)
-
-
-def __getattr__(name: str) -> object:
-    if name in _API:
-        from citykpi import api
-
-        value = getattr(api, name)
-        globals()[name] = value  # later lookups skip this function
-        return value
-    msg = f"module 'citykpi' has no attribute {name!r}"
-    raise AttributeError(msg)
-
-
-def __dir__() -> list[str]:
-    return sorted({*globals(), *_API})
-
-
 __all__ = [
     "__version__",
     "assess_kpis",
@@ -94,3 +58,21 @@ __all__ = [
     "run",
     "trends",
 ]
+
+#: The API functions, each loaded from :mod:`citykpi.api` on first use.
+_API = frozenset(__all__) - {"__version__"}
+
+
+def __getattr__(name: str) -> object:
+    if name in _API:
+        from citykpi import api
+
+        value = getattr(api, name)
+        globals()[name] = value  # later lookups skip this function
+        return value
+    msg = f"module 'citykpi' has no attribute {name!r}"
+    raise AttributeError(msg)
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *_API})
