@@ -25,6 +25,7 @@ from sqlalchemy.orm import Session
 from citykpi.catalogue import normalise_code
 from citykpi.errors import ConflictError, InputError, NotFound, StoreError
 from citykpi.store.audit import record
+from citykpi.store.authorship import reopen_dependent_reviews
 from citykpi.store.schema import (
     FrameworkVersion,
     Submission,
@@ -263,6 +264,10 @@ def write_values(
             if progress is not None:
                 progress(done)
     session.flush()
+    if pending:
+        # A new revision makes its author part of the value's chain and of every KPI computed
+        # from it: a review that stops being independent goes back to ``submitted``.
+        reopen_dependent_reviews(session, actor, sub)
     if progress is not None:
         progress(done)
     return WriteSummary(created, len(pending) - created, unchanged)

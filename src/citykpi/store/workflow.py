@@ -1,9 +1,11 @@
 """The verification workflow: submit, review, verify, query, answer, exclude, publish.
 
-Rules (issue 3): a city editor only touches her own cities; a verifier cannot verify a value
-she submitted or edited (four-eyes, checked against the audit trail); publishing needs every
-reported value (a current revision with a value) verified or excluded with a reason. Each
-state change is one audit event per value.
+Rules (issue 3): a city editor only touches her own cities; publishing needs every reported
+value (a current revision with a value) verified or excluded with a reason. Each state change
+is one audit event per value. The four-eyes rule (issue 9) lives in :mod:`.authorship`: nobody
+in a value's authorship chain may verify it, exclude it or publish it unverified by someone
+else; ``verify``, ``exclude`` and ``publish`` all call :func:`~.authorship.check_four_eyes`,
+and ``submit`` and ``answer`` (which grow a chain) reopen reviews that stop being independent.
 """
 
 from __future__ import annotations
@@ -11,14 +13,18 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import exists, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from citykpi.errors import InputError, PermissionDenied, StoreError
+from citykpi.errors import InputError, StoreError
 from citykpi.store.audit import record
+from citykpi.store.authorship import (
+    AUTHORING_ACTIONS,
+    check_four_eyes,
+    reopen_dependent_reviews,
+)
 from citykpi.store.cities import find_city, find_submission
 from citykpi.store.schema import (
-    AuditEvent,
     Comment,
     Submission,
     Value,
@@ -29,9 +35,6 @@ from citykpi.store.schema import (
 from citykpi.store.states import TARGETS, TRANSITIONS, ValueState
 from citykpi.store.users import Action, Actor
 from citykpi.store.values import ensure_not_published, find_slot
-
-#: Audit actions by which a user authors or submits a value (four-eyes rule).
-AUTHORING_ACTIONS = ("value.import", "value.edit", "value.retract", "value.submit")
 
 
 def _open(session: Session, actor: Actor, action: Action, city: str, year: int) -> Submission:
@@ -141,22 +144,8 @@ def submit(session: Session, actor: Actor, city: str, year: int) -> int:
         raise InputError(msg)
     for slot in slots:
         _move(session, actor, sub, slot, "submit")
+    reopen_dependent_reviews(session, actor, sub)
     return len(slots)
-
-
-def _authored(session: Session, actor: Actor, slot: Value) -> bool:
-    return bool(
-        session.scalar(
-            select(
-                exists().where(
-                    AuditEvent.entity_type == "value",
-                    AuditEvent.entity_id == str(slot.id),
-                    AuditEvent.actor_id == actor.id,
-                    AuditEvent.action.in_(AUTHORING_ACTIONS),
-                )
-            )
-        )
-    )
 
 
 def _slots(session: Session, sub: Submission, codes: Sequence[str], transition: str) -> list[Value]:
@@ -207,8 +196,8 @@ def verify(
     Raises
     ------
     PermissionDenied
-        The actor may not review, or she imported, edited or submitted one of the values
-        (four-eyes rule); nothing is verified then.
+        The actor may not review, or she is in the authorship chain of one of the values
+        (four-eyes rule, :mod:`.authorship`); nothing is verified then.
     InputError
         A value is not submitted or in review.
     """
@@ -217,14 +206,7 @@ def verify(
     if not slots:
         msg = f"Nothing to verify for {city!r} {year}: no value is submitted or in review."
         raise InputError(msg)
-    own = [s.code for s in slots if _authored(session, actor, s)]
-    if own:
-        msg = (
-            f"User {actor.name!r} cannot verify {', '.join(map(repr, own[:5]))} of {city!r} "
-            f"{year}: she submitted or edited {'it' if len(own) == 1 else 'them'} "
-            "(four-eyes rule). Another verifier must verify."
-        )
-        raise PermissionDenied(msg)
+    check_four_eyes(session, actor, sub, slots, doing="verify")
     for slot in slots:
         _apply(session, actor, sub, slot, "verify", reason=comment)
     return len(slots)
@@ -253,17 +235,28 @@ def answer(
         msg = "An answer needs a comment for the verifier; add --comment TEXT."
         raise InputError(msg)
     _apply(session, actor, sub, find_slot(session, sub, code), "answer", reason=comment)
+    reopen_dependent_reviews(session, actor, sub)
 
 
 def exclude(
     session: Session, actor: Actor, city: str, year: int, codes: Sequence[str], *, reason: str
 ) -> int:
-    """Exclude values from publication with a reason (U4SSC "KPIs not verified")."""
+    """Exclude values from publication with a reason (U4SSC "KPIs not verified").
+
+    Raises
+    ------
+    PermissionDenied
+        The actor may not review, or she is in the authorship chain of one of the values
+        (four-eyes rule); nothing is excluded then.
+    InputError
+        No reason, no codes, or a value that cannot be excluded from its state.
+    """
     sub = _open(session, actor, Action.REVIEW, city, year)
     if not reason.strip():
         msg = "Excluding a value needs a reason; add --reason TEXT."
         raise InputError(msg)
     slots = _named_slots(session, sub, codes, "exclude")
+    check_four_eyes(session, actor, sub, slots, doing="exclude")
     for slot in slots:
         _apply(session, actor, sub, slot, "exclude", reason=reason)
     return len(slots)
@@ -324,6 +317,9 @@ def publish(session: Session, actor: Actor, city: str, year: int, *, reason: str
     ------
     StoreError
         Some reported value is not verified or excluded; the message lists them.
+    PermissionDenied
+        Some value was verified or excluded by someone in its authorship chain (four-eyes
+        rule); nothing is published then.
 
     Returns
     -------
@@ -350,6 +346,10 @@ def publish(session: Session, actor: Actor, city: str, year: int, *, reason: str
     if not slots:
         msg = f"Cannot publish {city!r} {year}: no value is verified yet."
         raise StoreError(msg)
+    excluded = session.scalars(
+        select(Value).where(Value.submission_id == sub.id, Value.state == ValueState.EXCLUDED.value)
+    )
+    check_four_eyes(session, actor, sub, [*slots, *excluded], doing="publish")
     for slot in slots:
         _move(session, actor, sub, slot, "publish", reason=reason)
     sub.status = "published"
