@@ -8,6 +8,9 @@ Modelling assumptions:
 * An import **adds to** what the submission already holds: raw inputs absent from the file
   keep their current revision. KPI values are recomputed from the submission's current raw
   inputs overlaid with the file's, so a second file for the same year completes the first.
+* The submission is locked (:func:`citykpi.store.locks.lock_submission`, created first if
+  new) before its stored inputs are read, so imports and edits of one submission run one
+  after the other and the KPIs are computed from the inputs current at commit.
 * Raw inputs are stored in catalogue units (as validation converted them), the text the city
   wrote kept in ``raw_value`` and the file and row in ``provenance``.
 """
@@ -33,8 +36,9 @@ from citykpi.ingest import read_files
 from citykpi.model import KPI_COLUMNS, RAW_COLUMNS, Issue, Location, Severity
 from citykpi.reasons import Reason
 from citykpi.store.audit import record
-from citykpi.store.cities import find_city, get_or_create_submission
+from citykpi.store.cities import find_city
 from citykpi.store.engine import Store
+from citykpi.store.locks import lock_submission
 from citykpi.store.schema import ImportRun, Submission, Value, ValueRevision, on_current_revision
 from citykpi.store.users import Action, Actor
 from citykpi.store.values import (
@@ -124,7 +128,10 @@ def submission_issues(frame: pd.DataFrame, city: str, year: int) -> list[Issue]:
     """
     issues: list[Issue] = []
     want = city.strip().casefold()
-    for rec in frame.to_dict(orient="records"):
+    # Only rows for another city or year are turned into records (an import has hundreds).
+    cities = frame["city"].astype(str)
+    wrong = ((cities != "") & (cities.str.casefold() != want)) | (frame["year"] != year)
+    for rec in frame[wrong].to_dict(orient="records"):
         got_city = str(rec["city"])
         if got_city and got_city.casefold() != want:
             msg = (
@@ -252,7 +259,7 @@ def import_tables(
     issues = submission_issues(inputs, found.name, year) + submission_issues(kpis, found.name, year)
     if issues:
         raise ValidationFailed(issues_message(issues, file=file_name))
-    sub = get_or_create_submission(session, actor, found, year)
+    sub = lock_submission(session, found, year, create_as=actor.ref)
     ensure_not_published(sub)
     fw_id = framework_version(session, actor, catalogue_version).id if catalogue_version else None
     run = ImportRun(
@@ -389,14 +396,15 @@ def import_raw(
     with store.transaction() as session:
         found = find_city(session, city)
         actor.require(Action.EDIT_DATA, city_id=found.id, city=city)
-        existing = session.scalar(
-            select(Submission).where(Submission.city_id == found.id, Submission.year == year)
-        )
+        # Lock before reading what is stored: the KPIs are computed from the inputs that are
+        # current when this transaction commits (issue 9).
+        existing = lock_submission(session, found, year, create_as=actor.ref)
+        ensure_not_published(existing)
         new = checked.frame[~checked.frame["duplicate"]].copy()
         new["city"] = found.name
         full = checked  # a first import: the file is the whole submission
-        if existing is not None:
-            stored = stored_raw_frame(session, existing)
+        stored = stored_raw_frame(session, existing)
+        if len(stored):
             keys = set(zip(new["kind"], new["code"], strict=True))
             keep = [(k, c) not in keys for k, c in zip(stored["kind"], stored["code"], strict=True)]
             if any(keep):

@@ -9,11 +9,12 @@ from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
+from alembic.util import CommandError
 from sqlalchemy import Engine
-from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.exc import DBAPIError, SQLAlchemyError
 
-from citykpi.errors import StoreError
-from citykpi.store.engine import make_engine
+from citykpi.errors import InputError, StoreError
+from citykpi.store.engine import database_error, make_engine
 
 MIGRATIONS: Final = Path(__file__).resolve().parent / "migrations"
 
@@ -33,7 +34,27 @@ def head_revision() -> str:
     return head
 
 
+def revisions() -> list[str]:
+    """Return every migration's revision id, oldest first."""
+    script = ScriptDirectory.from_config(_config())
+    return [rev.revision for rev in reversed(list(script.walk_revisions()))]
+
+
+def _check_revision(revision: str, direction: str) -> None:
+    """Refuse a target that is not ``head``/``base`` or a shipped revision id."""
+    named = "head" if direction == "up" else "base"
+    known = revisions()
+    if revision in (named, *known):
+        return
+    msg = (
+        f"Unknown revision {revision!r}; give {named!r} or one of the revisions "
+        f"{', '.join(map(repr, known))} (oldest first)."
+    )
+    raise InputError(msg)
+
+
 def _run(engine: Engine, direction: str, revision: str) -> None:
+    _check_revision(revision, direction)
     config = _config()
     try:
         with engine.begin() as connection:
@@ -42,6 +63,11 @@ def _run(engine: Engine, direction: str, revision: str) -> None:
                 command.upgrade(config, revision)
             else:
                 command.downgrade(config, revision)
+    except CommandError as e:
+        msg = f"Cannot migrate {direction} to revision {revision!r}: {e}."
+        raise InputError(msg) from e
+    except DBAPIError as e:
+        raise database_error(engine.url.render_as_string(hide_password=True), e) from e
     except SQLAlchemyError as e:
         where = engine.url.render_as_string(hide_password=True)
         msg = f"Migrating the database at {where!r} {direction} to {revision!r} failed: {e}."
@@ -66,7 +92,7 @@ def upgrade(url: str, *, revision: str = "head") -> str:
     url
         SQLAlchemy URL of the database (created for SQLite files).
     revision
-        Target revision; ``"head"`` for the newest.
+        Target revision: ``"head"`` for the newest, or a revision id of :func:`revisions`.
 
     Returns
     -------
@@ -93,4 +119,4 @@ def current_revision(engine: Engine) -> str | None:
         return MigrationContext.configure(connection).get_current_revision()
 
 
-__all__ = ["MIGRATIONS", "current_revision", "downgrade", "head_revision", "upgrade"]
+__all__ = ["MIGRATIONS", "current_revision", "downgrade", "head_revision", "revisions", "upgrade"]
