@@ -14,8 +14,9 @@ from sqlalchemy.orm import Session
 from citykpi.catalogue import load_catalogue
 from citykpi.compute import compute
 from citykpi.errors import InputError, ValidationFailed
-from citykpi.store.cities import find_city, find_submission
+from citykpi.store.cities import find_city
 from citykpi.store.importer import issues_message, kpi_items, stored_raw_frame
+from citykpi.store.locks import lock_submission
 from citykpi.store.schema import Submission, Value
 from citykpi.store.users import Action, Actor
 from citykpi.store.values import (
@@ -65,7 +66,7 @@ def _after_change(session: Session, actor: Actor, sub: Submission, slot: Value) 
 def _submission(session: Session, actor: Actor, city: str, year: int) -> Submission:
     found = find_city(session, city)
     actor.require(Action.EDIT_VALUE, city_id=found.id, city=city)
-    return find_submission(session, found, year)
+    return lock_submission(session, found, year)  # before anything is read for the edit
 
 
 def edit_value(

@@ -24,6 +24,7 @@ from citykpi.store.authorship import (
     reopen_dependent_reviews,
 )
 from citykpi.store.cities import find_city, find_submission
+from citykpi.store.locks import lock_submission
 from citykpi.store.schema import (
     Comment,
     Submission,
@@ -40,7 +41,7 @@ from citykpi.store.values import ensure_not_published, find_slot
 def _open(session: Session, actor: Actor, action: Action, city: str, year: int) -> Submission:
     found = find_city(session, city)
     actor.require(action, city_id=found.id, city=city)
-    sub = find_submission(session, found, year)
+    sub = lock_submission(session, found, year)  # writers of one submission serialise
     ensure_not_published(sub)
     return sub
 
