@@ -1,5 +1,8 @@
 """Write the XLSX data-collection template a city fills in (read back by :func:`read_files`).
 
+Every text cell is written as text, never as a formula, whatever it starts with (a city named
+``=HYPERLINK(...)`` is shown as those characters; see :func:`_text_cells`).
+
 The workbook follows the U4SSC data-collection template, reorganised so that each raw input is
 asked for **once** even when it feeds several KPIs (population, households, city area, ...):
 
@@ -110,7 +113,30 @@ def build_workbook(city: str, year: int, catalogue: Catalogue) -> Workbook:
         _write_inputs(workbook.create_sheet(sheet[:31]), sheet, inputs, catalogue)
     _write_kpis(workbook.create_sheet(layout.KPI_SHEET), catalogue)
     workbook.security = WorkbookProtection(lockStructure=True)
+    for ws in workbook.worksheets:
+        _text_cells(ws)
     return workbook
+
+
+#: First characters that make a spreadsheet run a cell as a formula (OWASP; see
+#: :mod:`citykpi.io.cells` for the same rule in CSV files).
+_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _text_cells(ws: Worksheet) -> None:
+    """Make every text cell of ``ws`` a text cell, never a formula.
+
+    openpyxl stores a string that starts with ``=`` as a formula, so a city named
+    ``=HYPERLINK(...)`` would become a live link. Typed as a string (``data_type "s"``), the
+    cell holds the characters and reads back unchanged; the quote prefix tells the
+    spreadsheet it is text, so editing the cell keeps it text.
+    """
+    for row in ws.iter_rows():
+        for cell in row:
+            if isinstance(cell.value, str):
+                cell.data_type = "s"
+                if cell.value.startswith(_FORMULA_STARTS):
+                    cell.quotePrefix = True
 
 
 def _write_cover(ws: Worksheet, city: str, year: int, version: str) -> None:

@@ -9,7 +9,9 @@ output is never half-written. :class:`OutputFolder` writes several files togethe
 Modules, each named for what it owns:
 
 * :mod:`~citykpi.io.writing`: :func:`write_table`, :func:`write_text`, :func:`write_bytes`,
-  :func:`write_jsonl` (one file, atomically, with the overwrite policy);
+  :func:`write_jsonl`, :func:`csv_text` (one file, atomically, with the overwrite policy);
+* :mod:`~citykpi.io.cells`: :func:`~citykpi.io.cells.neutralise`, the one rule by which every
+  CSV and XLSX cell a spreadsheet would execute (``=``, ``+``, ``-``, ``@``...) is quoted;
 * :mod:`~citykpi.io.folders`: :class:`OutputFolder` (several files and a README);
 * :mod:`~citykpi.io.kpi_tables`: :func:`read_kpi_table`, :func:`write_kpi_table` (``kpis.csv``
   and its provenance side file ``kpis.provenance.jsonl``);
@@ -33,6 +35,7 @@ from citykpi.io.folders import README, OutputFolder
 from citykpi.io.writing import (
     check_all_writable,
     check_writable,
+    csv_text,
     write_bytes,
     write_jsonl,
     write_table,
@@ -129,6 +132,7 @@ __all__ = [
     "add_uncertainty_tables",
     "check_all_writable",
     "check_writable",
+    "csv_text",
     "load_edition",
     "provenance_path",
     "read_city_profiles",

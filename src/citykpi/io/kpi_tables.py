@@ -27,8 +27,9 @@ import pandas as pd
 
 from citykpi.assess.meta import MetaMap, catalogue_meta
 from citykpi.errors import InputError
+from citykpi.io.cells import restore_frame
 from citykpi.io.folders import OutputFolder
-from citykpi.io.writing import check_all_writable, stage
+from citykpi.io.writing import check_all_writable, csv_text, stage
 from citykpi.tables import KPI, coerce
 
 #: Suffix of the provenance side file: ``kpis.csv`` -> ``kpis.provenance.jsonl``.
@@ -110,7 +111,7 @@ def write_kpi_table(kpis: pd.DataFrame, path: str | Path, *, force: bool = False
     check_all_writable([dest, side], force=force)
     table, lines = split_provenance(kpis, side.name)
     staged = [
-        (stage(dest, lambda tmp: table.to_csv(tmp, index=False)), dest),
+        (stage(dest, lambda tmp: tmp.write_text(csv_text(table), encoding="utf-8")), dest),
         (stage(side, lambda tmp: tmp.write_text(lines, encoding="utf-8")), side),
     ]
     try:
@@ -263,7 +264,7 @@ def read_kpi_table(
         )
         raise InputError(msg) from e
     raw.columns = [c.strip().lower() for c in raw.columns]
-    frame = coerce(raw, KPI, file=str(p))
+    frame = coerce(restore_frame(raw), KPI, file=str(p))  # undo what write_kpi_table quoted
     _check_ids(frame, p, catalogue_meta(meta))
     side = _side_file(p, provenance)
     if side is not None:

@@ -11,6 +11,10 @@ which uses the same functions). Two rules hold everywhere:
 * **Never overwrite silently.** A path that exists is refused with
   :class:`~citykpi.errors.OutputExistsError` unless ``force=True``; with ``force`` the earlier
   file is replaced atomically. The message names the file and says to add ``--force``.
+
+Every CSV table is written through :func:`csv_text` or :func:`table_writer`, which neutralise
+text cells a spreadsheet would execute (:func:`citykpi.io.cells.neutralise_frame`); JSON Lines
+keep the text as it is.
 """
 
 from __future__ import annotations
@@ -25,6 +29,7 @@ from typing import Any, Literal
 import pandas as pd
 
 from citykpi.errors import InputError, OutputExistsError
+from citykpi.io.cells import csv_quoting, frame_cells, neutralise_frame
 
 #: Table formats :func:`write_table` writes, chosen from the file suffix unless given.
 TableFormat = Literal["csv", "jsonl"]
@@ -215,10 +220,29 @@ def table_writer(
 
         return write_jsonl_frame
 
+    safe = neutralise_frame(frame)
+    csv_options.setdefault("quoting", csv_quoting(frame_cells(safe)))
+
     def write_csv(tmp: Path) -> None:
-        frame.to_csv(tmp, index=index, float_format=float_format, na_rep=na_rep, **csv_options)
+        safe.to_csv(tmp, index=index, float_format=float_format, na_rep=na_rep, **csv_options)
 
     return write_csv
+
+
+def csv_text(frame: pd.DataFrame, *, index: bool = False, **csv_options: Any) -> str:
+    """Return ``frame`` as CSV text, text cells neutralised as in every CSV citykpi writes.
+
+    Parameters
+    ----------
+    frame
+        The table.
+    index, csv_options
+        Passed to :meth:`pandas.DataFrame.to_csv`.
+    """
+    safe = neutralise_frame(frame)
+    csv_options.setdefault("quoting", csv_quoting(frame_cells(safe)))
+    text: str = safe.to_csv(index=index, **csv_options)
+    return text
 
 
 def table_format(path: PurePath, fmt: TableFormat | None) -> TableFormat:
@@ -312,6 +336,7 @@ __all__ = [
     "TableFormat",
     "check_all_writable",
     "check_writable",
+    "csv_text",
     "jsonl_text",
     "refusal",
     "write_bytes",
