@@ -227,7 +227,10 @@ def evaluate_formula(formula: str | Formula, values: Mapping[str, float]) -> flo
     if missing:
         msg = f"Formula {parsed.text!r} cannot be evaluated: missing input(s) {missing!r}."
         raise FormulaError(msg)
-    result = _eval(parsed.tree, {n: float(values[n]) for n in parsed.inputs}, parsed.text)
+    try:
+        result = _eval(parsed.tree, {n: float(values[n]) for n in parsed.inputs}, parsed.text)
+    except OverflowError:  # math.fsum and ** raise instead of returning inf
+        result = math.inf
     if not math.isfinite(result):
         msg = f"Formula {parsed.text!r} gave {result!r}; check the input values for extremes."
         raise FormulaError(msg)

@@ -10,6 +10,7 @@ the long layout are ignored. Entirely blank rows are skipped.
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Iterable, Sequence
 from typing import Final
 
@@ -22,6 +23,9 @@ from citykpi.reasons import Reason
 
 REQUIRED: Final[tuple[str, ...]] = ("city", "year", "code", "value")
 OPTIONAL: Final[tuple[str, ...]] = ("unit", "source", "quality", "kind", "data_point")
+#: Most columns of a table read: a spreadsheet's (Excel's column XFD). Cell references of
+#: wider tables have no spreadsheet name, and no layout needs more than a few hundred.
+MAX_COLUMNS: Final = 16_384
 #: Columns of a wide row that describe the whole row rather than name a code.
 ROW_FIELDS: Final[tuple[str, ...]] = ("city", "year", "unit", "source", "quality")
 
@@ -65,10 +69,19 @@ def read_rows(
         Whether the header matched the long or the wide layout (issues about missing or
         duplicate columns are added to ``builder`` either way).
     """
+    where = f"{file} sheet {sheet!r}" if sheet else file
+    if len(header) > MAX_COLUMNS:
+        msg = (
+            f"{where} has {len(header):,} columns, more than the {MAX_COLUMNS:,} a spreadsheet "
+            "can hold (column XFD); the catalogue has a few hundred codes, so keep one column "
+            "per code, or use the long layout (one row per value)."
+        )
+        builder.issues.append(issue(Reason.UNKNOWN_LAYOUT, msg, file=file, row=1))
+        return True
     keys = [header_key(h) for h in header]
     present = {k for k in keys if k}
-    duplicates = sorted({k for k in present if keys.count(k) > 1})
-    where = f"{file} sheet {sheet!r}" if sheet else file
+    counts = Counter(k for k in keys if k)
+    duplicates = sorted(k for k, n in counts.items() if n > 1)
     if duplicates:
         msg = (
             f"{where} has the column(s) {', '.join(map(repr, duplicates))} more than once; "
@@ -157,4 +170,12 @@ def unknown_layout(builder: RawTableBuilder, where: str, *, file: str, severity:
     )
 
 
-__all__ = ["OPTIONAL", "REQUIRED", "header_key", "is_blank", "read_rows", "unknown_layout"]
+__all__ = [
+    "MAX_COLUMNS",
+    "OPTIONAL",
+    "REQUIRED",
+    "header_key",
+    "is_blank",
+    "read_rows",
+    "unknown_layout",
+]

@@ -23,6 +23,12 @@ from citykpi.model import DataQuality
 #: A cell value as a reader receives it (CSV text, JSON scalar, or an openpyxl cell value).
 CellValue = str | int | float | bool | dt.datetime | dt.date | dt.time | dt.timedelta | None
 
+#: Largest number read as a year (four digits, as a year is written).
+MAX_YEAR_NUMBER: Final = 9999
+#: Longest text read as a number: longer digit strings are no measurement, and parsing them
+#: is slow (a float has 17 significant digits).
+MAX_NUMBER_TEXT: Final = 400
+
 _BOOLEANS: Final[dict[str, float]] = {"yes": 1.0, "true": 1.0, "no": 0.0, "false": 0.0}
 _NUMBER: Final = re.compile(r"[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?")
 _QUALITY_KEY: Final = re.compile(r"[\s_\-]+")
@@ -75,14 +81,17 @@ def parse_value(value: CellValue) -> float:
     if isinstance(value, bool):
         return 1.0 if value else 0.0
     if isinstance(value, int | float):
-        number = float(value)
+        try:
+            number = float(value)
+        except OverflowError:  # an int of hundreds of digits (JSON) is no float
+            return math.nan
         return number if math.isfinite(number) else math.nan
     if not isinstance(value, str):
         return math.nan
     text = value.strip()
     if text.lower() in _BOOLEANS:
         return _BOOLEANS[text.lower()]
-    if _NUMBER.fullmatch(text) is None:
+    if len(text) > MAX_NUMBER_TEXT or _NUMBER.fullmatch(text) is None:
         return math.nan
     number = float(text)
     return number if math.isfinite(number) else math.nan
@@ -110,13 +119,19 @@ def normalise_quality(text: str) -> str:
 
 @lru_cache(maxsize=1024)
 def parse_year(value: CellValue) -> int | None:
-    """Return a reporting year written as ``2024``, ``"2024"`` or ``2024.0``; else ``None``."""
+    """Return a reporting year written as ``2024``, ``"2024"`` or ``2024.0``; else ``None``.
+
+    A year has at most four digits however it is written (``1e277`` or a 30-digit number is
+    not a year), so that it always fits the table's 64-bit ``year`` column; whether it is a
+    plausible reporting year is for validation to say.
+    """
     if isinstance(value, bool) or value is None:
         return None
     if isinstance(value, int):
-        return value
+        return value if 0 <= value <= MAX_YEAR_NUMBER else None
     if isinstance(value, float):
-        return int(value) if value.is_integer() else None
+        ok = value.is_integer() and 0 <= value <= MAX_YEAR_NUMBER
+        return int(value) if ok else None
     if isinstance(value, str):
         text = value.strip()
         if re.fullmatch(r"\d{1,4}(\.0*)?", text):

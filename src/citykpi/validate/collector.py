@@ -23,6 +23,8 @@ class Collector:
     issues: list[Issue] = field(default_factory=list)
     row_problems: dict[int, list[str]] = field(default_factory=dict)
     blocked: dict[DataPointKey, str] = field(default_factory=dict)
+    #: Close matches suggested per unknown code; bounded, as each costs a difflib search.
+    suggestions: dict[tuple[str, str], list[str]] = field(default_factory=dict)
 
     def add(
         self,

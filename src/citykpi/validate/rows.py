@@ -14,6 +14,8 @@ from __future__ import annotations
 
 import difflib
 import math
+import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Final
@@ -32,6 +34,9 @@ MIN_YEAR: Final = 1990
 #: template's "NR". Anything else ("n/a", "-", "?") is ambiguous and reported as non-numeric.
 NOT_REPORTED_TEXTS: Final = frozenset({"", "nr", "n/r", "not reported"})
 KINDS: Final = ("input", "kpi")
+#: A text that reads as a number (as citykpi.ingest reads one), though maybe beyond a float.
+_NUMBER: Final = re.compile(r"[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?")
+_SHOWN_LENGTH: Final = 40
 _QUALITY_TEXTS: Final = frozenset(
     {q.value for q in DataQuality} | {q.label.casefold() for q in DataQuality}
 )
@@ -89,6 +94,22 @@ def add_row_issue(
     out.add(reason, message, location=row.location(field), value=value, rows=[row.pos])
 
 
+#: Most distinct unknown codes given close matches in one validation: difflib takes about a
+#: millisecond a code, and a file of thousands of unknown columns is not a list of typos.
+MAX_SUGGESTED_CODES: Final = 500
+
+
+def _close_matches(code: str, kind: str, known: Iterable[str], out: Collector) -> list[str]:
+    key = (kind, code)
+    found = out.suggestions.get(key)
+    if found is None:
+        if len(out.suggestions) >= MAX_SUGGESTED_CODES:
+            return []
+        found = difflib.get_close_matches(code, list(known), n=3, cutoff=0.6)
+        out.suggestions[key] = found
+    return found
+
+
 def check_identity(row: Row, view: CatalogueIndex, out: Collector) -> None:
     """Check city, year, kind and code; set ``row.known`` when the code can be used."""
     if not row.city:
@@ -127,7 +148,7 @@ def check_identity(row: Row, view: CatalogueIndex, out: Collector) -> None:
         what_other = "KPI data point" if other_kind == "kpi" else "raw input"
         hint = f"it is a {what_other}: set kind to {other_kind!r}."
     else:
-        close = difflib.get_close_matches(row.code, list(known), n=3, cutoff=0.6)
+        close = _close_matches(row.code, row.kind, known, out)
         listing = "'citykpi inputs'" if row.kind == "input" else "'citykpi catalogue'"
         hint = (
             f"did you mean {' or '.join(repr(c) for c in close)}?"
@@ -137,6 +158,13 @@ def check_identity(row: Row, view: CatalogueIndex, out: Collector) -> None:
     what = "raw input" if row.kind == "input" else "KPI data point"
     msg = f"Unknown {what} code {row.code!r}; {hint}"
     add_row_issue(out, Reason.UNKNOWN_CODE, msg, row, "code", value=row.code)
+
+
+def _shown(text: str) -> str:
+    """Return ``text`` quoted for a message, cut short when it is long."""
+    if len(text) <= _SHOWN_LENGTH:
+        return repr(text)
+    return f"{text[:_SHOWN_LENGTH]!r}... ({len(text)} characters)"
 
 
 def check_value(row: Row, view: CatalogueIndex, out: Collector) -> None:
@@ -149,12 +177,18 @@ def check_value(row: Row, view: CatalogueIndex, out: Collector) -> None:
         if is_boolean:
             msg = f"The answer {text!r} for {row.code!r} is not yes or no; write 'yes' or 'no'."
             reason = Reason.NOT_YES_NO
+        elif _NUMBER.fullmatch(text):
+            msg = (
+                f"The value {_shown(text)} of {row.code!r} is too large to be a number; "
+                "correct the value or its unit."
+            )
+            reason = Reason.OUT_OF_BOUNDS
         else:
             unit = view.unit_of(row.kind, row.code)
             msg = (
-                f"The value {text!r} of {row.code!r} is not a number; write a plain number in "
-                f"{unit} (e.g. 1234.5, no thousands separators or units in the cell), or leave "
-                "it empty or 'NR' if it is not reported."
+                f"The value {_shown(text)} of {row.code!r} is not a number; write a plain "
+                f"number in {unit} (e.g. 1234.5, no thousands separators or units in the cell), "
+                "or leave it empty or 'NR' if it is not reported."
             )
             reason = Reason.NON_NUMERIC
         add_row_issue(out, reason, msg, row, "value", value=text)

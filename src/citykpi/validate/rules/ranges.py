@@ -5,7 +5,10 @@ Modelling assumptions (VM p32 and the KPI definitions):
 * a count input cannot be below zero;
 * an input lies within the bounds the catalogue declares for it (``bounds: {min, max}``);
 * a value in a percentage unit is a share and lies in 0-100, except the data points the
-  catalogue marks ``may_exceed_100`` (School Enrollment, Fixed Broadband Subscriptions).
+  catalogue marks ``may_exceed_100`` (School Enrollment, Fixed Broadband Subscriptions);
+* no value is larger in magnitude than :data:`MAX_MAGNITUDE` (1e18) in its catalogue unit:
+  the largest real figures (a city's GDP in a currency of many digits) stay far below, and
+  so sums and products of accepted values never overflow a float.
 
 Codes the catalogue does not know (a stored value of an older catalogue) get the share rule
 only, by their unit.
@@ -14,12 +17,16 @@ only, by their unit.
 from __future__ import annotations
 
 import math
+from typing import Final
 
 from citykpi.catalogue import CatalogueIndex
 from citykpi.catalogue.units import is_percent
 from citykpi.model import Issue
 from citykpi.reasons import Reason
 from citykpi.validate.rules.values import Observed, format_value
+
+#: Largest magnitude of any value, in its catalogue unit.
+MAX_MAGNITUDE: Final = 1e18
 
 
 def _issue(reason: Reason, message: str, obs: Observed) -> Issue:
@@ -51,6 +58,12 @@ def check_range(obs: Observed, index: CatalogueIndex) -> list[Issue]:
     """
     definition = index.inputs.get(obs.code) if obs.kind == "input" else None
     unit = obs.unit
+    if abs(obs.value) > MAX_MAGNITUDE:
+        msg = (
+            f"The value {format_value(obs.value)} of {obs.code!r} is larger than any city's "
+            f"figure (at most {MAX_MAGNITUDE:g} in magnitude); correct the value or its unit."
+        )
+        return [_issue(Reason.OUT_OF_BOUNDS, msg, obs)]
     if definition is not None:
         unit = unit or definition.unit
         if definition.kind == "count" and obs.value < 0:
@@ -92,4 +105,4 @@ def check_range(obs: Observed, index: CatalogueIndex) -> list[Issue]:
     return [_issue(Reason.SHARE_OUT_OF_RANGE, msg, obs)]
 
 
-__all__ = ["check_range"]
+__all__ = ["MAX_MAGNITUDE", "check_range"]
