@@ -7,6 +7,10 @@ Tables (``--format table``, the default) never break an id across lines: on a te
 drawn with Rich when every cell's longest word fits, else listed one record at a time
 (``field: value`` lines); when standard output is not a terminal (a pipe, a file, a test) they are
 printed as plain aligned columns, one line per row, so ``grep`` and ``cut`` see whole ids.
+
+User text is printed literally (:mod:`._terminal`): the consoles read no markup, and control
+characters in cells and messages are shown as escapes (``\\x1b``). CSV output neutralises
+cells a spreadsheet would execute (:func:`citykpi.io.cells.neutralise`).
 """
 
 from __future__ import annotations
@@ -21,10 +25,10 @@ from functools import wraps
 from typing import Final, NoReturn, ParamSpec, TypeVar
 
 import typer
-from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
+from citykpi.cli._terminal import SafeConsole, json_safe, printable
 from citykpi.errors import (
     CityKpiError,
     ConflictError,
@@ -38,8 +42,8 @@ EXIT_USAGE: Final = 2
 EXIT_PERMISSION: Final = 3
 EXIT_CONFLICT: Final = 4
 
-console = Console()
-err_console = Console(stderr=True)
+console = SafeConsole()
+err_console = SafeConsole(stderr=True)
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -59,6 +63,13 @@ def fail(message: str, *, code: int = EXIT_USAGE) -> NoReturn:
     line.append(message)  # plain text: a message quoting "[mass]" must not be read as markup
     err_console.print(line, highlight=False, soft_wrap=True)
     raise typer.Exit(code)
+
+
+def warn(message: str) -> None:
+    """Print ``message`` on standard error after a yellow ``Warning:``, literally."""
+    line = Text("Warning: ", style="yellow")
+    line.append(message)
+    err_console.print(line, highlight=False, soft_wrap=True)
 
 
 def exit_code_for(error: CityKpiError) -> int:
@@ -122,12 +133,15 @@ def emit_rows(
     """Print ``rows`` as a table, CSV or JSON on standard output (see the module docstring)."""
     if fmt is OutputFormat.json:
         clean = [{c: _json_cell(r.get(c)) for c in columns} for r in rows]
-        typer.echo(json.dumps(clean, indent=2, ensure_ascii=False))
+        typer.echo(json_safe(json.dumps(clean, indent=2, ensure_ascii=False)))
         return
     if fmt is OutputFormat.csv:
-        typer.echo(rows_to_csv(rows, columns=columns), nl=False)
+        text = rows_to_csv(rows, columns=columns)
+        # the data as it is for a pipe or a file; on a terminal, no control sequence acts
+        typer.echo(printable(text) if console.is_terminal else text, nl=False)
         return
-    cells = [[_text(r.get(c)) for c in columns] for r in rows]
+    cells = [[printable(_text(r.get(c)), one_line=True) for c in columns] for r in rows]
+    title = printable(title, one_line=True)
     if not console.is_terminal:
         typer.echo(plain_table(cells, columns=columns, title=title), nl=False)
         return
@@ -149,7 +163,7 @@ def emit_rows(
             Text(records(cells, columns=columns, title=title).rstrip("\n")), soft_wrap=True
         )
         return
-    table = Table(title=title or None, show_lines=False)
+    table = Table(title=Text(title) if title else None, show_lines=False)
     for i, c in enumerate(columns):
         table.add_column(c, overflow="fold", no_wrap=single[i])
     for line in cells:
@@ -212,16 +226,29 @@ def _json_cell(value: Cell) -> Cell:
 
 
 def rows_to_csv(rows: Iterable[Mapping[str, Cell]], *, columns: Sequence[str]) -> str:
-    """Return ``rows`` as CSV text with a header line."""
+    """Return ``rows`` as CSV text with a header line.
+
+    Floats are written exactly (:func:`_exact`). Text cells a spreadsheet would run as a
+    formula (``=``, ``+``, ``-``, ``@``, tab or carriage return first) get a leading ``'``
+    (:func:`citykpi.io.cells.neutralise`); numbers stay numbers.
+    """
+    from citykpi.io.cells import csv_quoting, neutralise
+
+    def cell(value: Cell) -> Cell:
+        if isinstance(value, float):
+            return _exact(value)
+        if isinstance(value, str):
+            return neutralise(value)
+        return value
+
+    table = [{c: cell(r.get(c)) for c in columns} for r in rows]
+    quoting = csv_quoting(v for r in table for v in r.values())  # all quoted if one has "\r"
     buf = io.StringIO()
     writer = csv.DictWriter(
-        buf, fieldnames=list(columns), extrasaction="ignore", lineterminator="\n"
+        buf, fieldnames=list(columns), extrasaction="ignore", lineterminator="\n", quoting=quoting
     )
     writer.writeheader()
-    for r in rows:
-        writer.writerow(
-            {c: _exact(r.get(c)) if isinstance(r.get(c), float) else r.get(c) for c in columns}
-        )
+    writer.writerows(table)
     return buf.getvalue()
 
 
@@ -241,4 +268,5 @@ __all__ = [
     "plain_table",
     "records",
     "rows_to_csv",
+    "warn",
 ]

@@ -20,7 +20,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 import typer
-from rich.markup import escape
 
 from citykpi.cli._common import (
     EXIT_OK,
@@ -87,11 +86,7 @@ def validate_cmd(
     rows = [i.as_dict() for i in checked.issues]
     if fmt is OutputFormat.table:
         if rows:
-            # Messages quote units such as "[mass]", which rich would read as markup.
-            shown = [
-                {**r, "where": escape(_where(r)), "message": escape(str(r["message"]))}
-                for r in rows
-            ]
+            shown = [{**r, "where": _where(r)} for r in rows]  # printed literally by emit_rows
             emit_rows(shown, columns=_TABLE_COLUMNS, fmt=fmt, title="Validation report")
         err_console.print(
             ("Validation failed: " if not checked.ok else "Validation passed: ")
@@ -163,7 +158,9 @@ def compute_cmd(
     run = compute_files(files, strict=strict)
     written: list[Path] = []
     if out is None:
-        text = _kpi_json(run.kpis) if fmt is KpiFormat.json else run.kpis.to_csv(index=False)
+        from citykpi.io import csv_text
+
+        text = _kpi_json(run.kpis) if fmt is KpiFormat.json else csv_text(run.kpis)
         typer.echo(text, nl=False)
     elif fmt is KpiFormat.json:
         from citykpi.io import write_text

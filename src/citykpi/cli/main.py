@@ -18,6 +18,7 @@ import os
 import sys
 
 import typer
+from rich.text import Text
 
 from citykpi import __version__
 from citykpi.cli import (
@@ -80,9 +81,9 @@ def main() -> None:
     except Exception as e:  # last line of defence against tracebacks
         if os.environ.get("CITYKPI_DEBUG"):
             raise
-        err_console.print(
-            f"[bold red]Internal error:[/bold red] {type(e).__name__}: {e}. "
-            "Run again with CITYKPI_DEBUG=1 for details and report it.",
-            highlight=False,
+        line = Text("Internal error:", style="bold red")  # the message itself is shown literally
+        line.append(
+            f" {type(e).__name__}: {e}. Run again with CITYKPI_DEBUG=1 for details and report it."
         )
+        err_console.print(line, highlight=False)
         sys.exit(EXIT_USAGE)
