@@ -156,8 +156,17 @@ def _postgres_schema() -> tuple[str, Callable[[], None]]:
     return f"{base}{sep}options=-csearch_path%3D{schema}", drop
 
 
+def _token(store: Store, user: str) -> str:
+    """Return a new API token of ``user``: who reads is authenticated, as on the CLI."""
+    from citykpi.store import actor_by_name, create_token
+
+    with store.transaction() as s:
+        return create_token(s, actor_by_name(s, user))
+
+
 def _cities(store: Store, status: str, user: str = "") -> list[str]:
-    table = load_kpi_table(from_store=True, store=store, status=status, as_user=user)
+    token = _token(store, user) if user else ""
+    table = load_kpi_table(from_store=True, store=store, status=status, token=token)
     return sorted(set(table["city"]))
 
 
@@ -172,7 +181,11 @@ def test_who_reads_which_stored_values(two_city_store: tuple[Store, list[str]]) 
         load_kpi_table(from_store=True, store=store, status="any")
     with pytest.raises(InputError, match=r"\(verified values\) holds no KPI value for cities"):
         load_kpi_table(
-            from_store=True, store=store, status="verified", as_user="ann", cities=[submitted]
+            from_store=True,
+            store=store,
+            status="verified",
+            token=_token(store, "ann"),
+            cities=[submitted],
         )
 
 

@@ -71,6 +71,44 @@ SETTINGS: Final[tuple[SettingSpec, ...]] = (
         0,
         "Worker processes for parallel work such as uncertainty analysis; 0 means one per core.",
     ),
+    SettingSpec(
+        "token_lifetime_days",
+        int,
+        90,
+        "Days an API token made by 'citykpi token create' stays valid (unless --days is given).",
+    ),
+    SettingSpec(
+        "login_token_lifetime_hours",
+        int,
+        12,
+        "Hours the token that 'citykpi login' stores stays valid; log in again after that.",
+    ),
+    SettingSpec(
+        "password_min_length",
+        int,
+        12,
+        "Fewest characters a password may have.",
+    ),
+    SettingSpec(
+        "login_attempt_limit",
+        int,
+        5,
+        "Failed logins of one account within the window after which its logins are refused "
+        "until the window has passed; 0 disables the limit.",
+    ),
+    SettingSpec(
+        "login_attempt_window_minutes",
+        int,
+        15,
+        "Minutes over which failed logins are counted for the login attempt limit.",
+    ),
+    SettingSpec(
+        "config_dir",
+        str,
+        "",
+        "Folder where 'citykpi login' keeps its token (owner-only permissions). Empty: the "
+        "user's config folder, e.g. ~/.config/citykpi on Linux.",
+    ),
 )
 
 
@@ -84,6 +122,12 @@ class Settings:
     share_sum_tolerance: float = 2.0
     sdg_goal_rule: str = "sdr"
     workers: int = 0
+    token_lifetime_days: int = 90
+    login_token_lifetime_hours: int = 12
+    password_min_length: int = 12
+    login_attempt_limit: int = 5
+    login_attempt_window_minutes: int = 15
+    config_dir: str = ""
 
     def resolved_database_url(self) -> str:
         """Return the database URL, defaulting to an SQLite file in the working directory."""

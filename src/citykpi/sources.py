@@ -178,7 +178,9 @@ def _from_store(
         _require_schema(opened)
         with opened.transaction() as session:
             table = stored_kpi_table(
-                session, _reader(session, as_user=as_user, token=token), status=status
+                session,
+                _reader(session, as_user=as_user, token=token, store=opened),
+                status=status,
             )
     finally:
         if store is None:
@@ -215,15 +217,19 @@ def _require_schema(store: Store) -> None:
         raise StoreError(msg)
 
 
-def _reader(session: Session, *, as_user: str, token: str) -> Actor | None:
-    """Return who reads: the token's owner, else the named user, else nobody (public)."""
-    from citykpi.store import actor_by_name, actor_by_token
+def _reader(session: Session, *, as_user: str, token: str, store: Store) -> Actor | None:
+    """Return who reads, authenticated as every store command does (the token's owner, the
+    saved login, ``as_user`` where a single-person store allows it), else nobody (public)."""
+    from citykpi.store.credentials import authenticate
 
-    if token:
-        return actor_by_token(session, token)
-    if as_user:
-        return actor_by_name(session, as_user)
-    return None
+    settings = store.settings
+    return authenticate(
+        session,
+        as_user=as_user,
+        token=token,
+        settings=settings,
+        url=settings.resolved_database_url(),
+    )
 
 
 def stored_kpi_table(session: Session, actor: Actor | None, *, status: str) -> pd.DataFrame:

@@ -24,7 +24,11 @@ class Cli:
     """Run ``citykpi`` against one database file."""
 
     def __init__(self, tmp_path: Path) -> None:
-        self.env = {"CITYKPI_DATABASE_URL": f"sqlite:///{tmp_path / 'cli.db'}", "COLUMNS": "200"}
+        self.env = {
+            "CITYKPI_DATABASE_URL": f"sqlite:///{tmp_path / 'cli.db'}",
+            "CITYKPI_CONFIG_DIR": str(tmp_path / "config"),
+            "COLUMNS": "200",
+        }
         self.tmp = tmp_path
 
     def __call__(self, *args: str, env: dict[str, str] | None = None) -> Result:
@@ -47,11 +51,12 @@ class Cli:
 
 @pytest.fixture(scope="module")
 def template_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A migrated database with Oslo, Bergen, an admin, two city editors, two verifiers and
-    a public user, built once through the CLI and copied for each test."""
+    """A migrated single-person database (so --as acts for these password-less accounts) with
+    Oslo, Bergen, an admin, two city editors, two verifiers and a public user, built once
+    through the CLI and copied for each test."""
     folder = tmp_path_factory.mktemp("template")
     run = Cli(folder)
-    assert "is at revision 0002" in run.ok("db", "upgrade").stdout
+    assert "is at revision 0002" in run.ok("db", "upgrade", "--single-person").stdout
     run.ok("user", "add", "root", "--role", "admin")
     run.ok("city", "add", "Oslo", "--country", "Norway", "--population", "700000", "--as", "root")
     run.ok("city", "add", "Bergen", "--as", "root")
@@ -216,8 +221,8 @@ def test_query_answer_and_resubmit(cli: Cli) -> None:
             "may not submit data for verification for city 'Oslo'",
         ),
         (("publish", "Oslo", "2024", "--as", "eva"), "may not publish a submission"),
-        (("city", "list"), "Say who you are with --as USER or --token"),
-        (("city", "list", "--token", "ck_not-a-token"), "The API token is not valid"),
+        (("city", "list"), "Say who you are: log in with 'citykpi login USER'"),
+        (("city", "list", "--token", "ck_not-a-token"), "The token is not valid for this store"),
     ],
 )
 def test_what_the_role_forbids_is_refused_with_exit_3(

@@ -40,17 +40,23 @@ def test_an_event_record_has_objects_and_its_flat_row_text() -> None:
 @pytest.fixture(scope="module")
 def trail(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
     root = tmp_path_factory.mktemp("audit")
-    env = {"CITYKPI_DATABASE_URL": f"sqlite:///{root / 'a.db'}", "COLUMNS": "200"}
+    env = {
+        "CITYKPI_DATABASE_URL": f"sqlite:///{root / 'a.db'}",
+        "CITYKPI_CONFIG_DIR": str(root / "config"),
+        "COLUMNS": "200",
+    }
     raw = root / "in.csv"
     raw.write_text(RAW, encoding="utf-8")
 
-    def run(*args: str) -> str:
-        result = CliRunner().invoke(build_app(), list(args), env=env)
+    def run(*args: str, stdin: str | None = None) -> str:
+        result = CliRunner().invoke(build_app(), list(args), env=env, input=stdin)
         assert result.exit_code == 0, result.output
         return result.stdout
 
     run("db", "upgrade")
-    run("user", "add", "root", "--role", "admin")
+    password = "a long admin password\n"
+    run("user", "add", "root", "--role", "admin", "--password-stdin", stdin=password)
+    run("login", "root", "--password-stdin", stdin=password)  # --as root then uses the login
     run("city", "add", "Oslo", "--population", "700000", "--as", "root")
     run("import", str(raw), "--city", "Oslo", "--year", "2024", "--as", "root")
     run(

@@ -152,7 +152,8 @@ def test_the_migration_copies_the_name_key_of_the_names_module() -> None:
     spec = importlib.util.spec_from_file_location(
         "m0002", MIGRATIONS / "versions" / "0002_trust.py"
     )
-    assert spec is not None and spec.loader is not None
+    assert spec is not None
+    assert spec.loader is not None
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     for name in ("Vera", " vera\u00a0 ", "ＶＥＲＡ", "Straße", "İstanbul", "a  b"):

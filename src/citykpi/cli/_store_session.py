@@ -1,9 +1,11 @@
 """What every store command shares: who acts, on which database, and the common options.
 
-Every command except ``db upgrade`` runs as a user: ``--as USER`` (a local account; whoever
-can open the database file could act as anyone anyway) or ``--token`` / ``CITYKPI_TOKEN`` (an
-API token, checked against its stored hash). :mod:`citykpi.store` (and with it SQLAlchemy) is
-imported when a command opens the database, not when the command line is built.
+Every command except ``db upgrade`` runs as an authenticated user: the saved login of
+``citykpi login`` (used automatically), ``--token`` / ``CITYKPI_TOKEN`` (an API token, checked
+against its stored hash), or ``--as USER`` alone, accepted only on a single-person SQLite store
+for an account with neither password nor token (:mod:`citykpi.store.credentials` states the
+order). :mod:`citykpi.store` (and with it SQLAlchemy) is imported when a command opens the
+database, not when the command line is built.
 """
 
 from __future__ import annotations
@@ -23,7 +25,12 @@ if TYPE_CHECKING:
     from citykpi.store import Store
     from citykpi.store.users import Actor
 
-AS_USER = typer.Option("", "--as", help="Act as this user (local account name).")
+AS_USER = typer.Option(
+    "",
+    "--as",
+    help="Act as this user: her saved login ('citykpi login'), or, on a single-person store, "
+    "an account without password or token.",
+)
 TOKEN = typer.Option(
     "", "--token", envvar="CITYKPI_TOKEN", help="Act as the owner of this API token."
 )
@@ -74,15 +81,28 @@ def opened() -> Iterator[Store]:
 
 
 def acting(session: Session, as_user: str, token: str) -> Actor:
-    """Return who acts: the owner of ``token``, else the user ``as_user``."""
-    from citykpi.store import actor_by_name, actor_by_token
+    """Return who acts, authenticated (see :func:`citykpi.store.credentials.authenticate`).
 
-    if token:
-        return actor_by_token(session, token)
-    if as_user:
-        return actor_by_name(session, as_user)
-    msg = "Say who you are with --as USER or --token TOKEN (or set CITYKPI_TOKEN)."
-    raise PermissionDenied(msg)
+    Raises
+    ------
+    PermissionDenied
+        Nobody is named or logged in, or the named account needs a credential; the message
+        says how to log in.
+    """
+    from citykpi.settings import load_settings
+    from citykpi.store.credentials import HOW_TO_LOG_IN, authenticate
+
+    settings = load_settings()
+    actor = authenticate(
+        session,
+        as_user=as_user,
+        token=token,
+        settings=settings,
+        url=settings.resolved_database_url(),
+    )
+    if actor is None:
+        raise PermissionDenied(HOW_TO_LOG_IN)
+    return actor
 
 
 @contextmanager

@@ -32,10 +32,15 @@ JsonValue = JsonScalar | list["JsonValue"] | dict[str, "JsonValue"]
 
 @dataclass(frozen=True, slots=True)
 class ActorRef:
-    """Who an event is attributed to (``id`` is ``None`` for the system bootstrap)."""
+    """Who an event is attributed to (``id`` is ``None`` for the system bootstrap).
+
+    ``auth`` says how she was authenticated (:class:`citykpi.store.auth.Auth`: ``"password"``,
+    ``"token"``, ``"session"``, ``"local"`` or ``"system"``); every event records it.
+    """
 
     id: int | None
     name: str
+    auth: str = "system"
 
 
 def as_utc(moment: datetime) -> datetime:
@@ -105,6 +110,7 @@ def record(
     ev = AuditEvent(
         actor_id=actor.id,
         actor_name=actor.name,
+        auth=actor.auth,
         action=action,
         entity_type=entity[0],
         entity_id=entity[1],
@@ -178,6 +184,7 @@ class AuditRow:
     before: str
     after: str
     reason: str
+    auth: str = ""
 
     def as_dict(self) -> dict[str, JsonScalar]:
         """Return the event as a flat dictionary for tables and CSV.
@@ -197,6 +204,7 @@ class AuditRow:
             "before": self.before,
             "after": self.after,
             "reason": self.reason,
+            "auth": self.auth,
         }
 
     def as_record(self) -> dict[str, JsonValue]:
@@ -220,6 +228,7 @@ AUDIT_COLUMNS: Final[tuple[str, ...]] = (
     "before",
     "after",
     "reason",
+    "auth",
 )
 
 
@@ -268,6 +277,7 @@ def query_events(
             before=e.before,
             after=e.after,
             reason=e.reason,
+            auth=e.auth,
         )
         for e in session.scalars(stmt)
     ]

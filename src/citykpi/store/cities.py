@@ -8,24 +8,26 @@ use too.
 
 from __future__ import annotations
 
+import dataclasses
 import math
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from citykpi import tables
+from citykpi import model
 from citykpi.errors import InputError, NotFound
+from citykpi.model import CityProfile
 from citykpi.store.audit import record
+from citykpi.store.names import check_unique, name_key, normalise_name
 from citykpi.store.schema import City, Submission
 from citykpi.store.users import Action, Actor
-from citykpi.tables import CityProfile
 
 
 def population_class(population: float | None) -> str:
     """Return the population class of a city of ``population`` inhabitants ("" if unknown)."""
     if population is None or math.isnan(population) or population < 0:
         return ""
-    return tables.population_class(population)
+    return model.population_class(population)
 
 
 def _profile(city: City) -> CityProfile:
@@ -52,6 +54,8 @@ def find_city(session: Session, name: str) -> City:
     """
     city = session.scalar(select(City).where(City.name == name))
     if city is None:
+        city = session.scalar(select(City).where(City.name_key == name_key(name)))
+    if city is None:
         msg = f"No city named {name!r}; see 'citykpi city list' or add it with 'citykpi city add'."
         raise NotFound(msg)
     return city
@@ -66,12 +70,9 @@ def add_city(session: Session, actor: Actor, profile: CityProfile) -> CityProfil
         The stored profile, with the population class filled in.
     """
     actor.require(Action.MANAGE_CITIES)
-    if not profile.name.strip():
-        msg = "A city name cannot be empty; give one such as 'Kristiansund'."
-        raise InputError(msg)
-    if session.scalar(select(City.id).where(City.name == profile.name)) is not None:
-        msg = f"A city named {profile.name!r} already exists; see 'citykpi city show'."
-        raise InputError(msg)
+    name = normalise_name(profile.name, what="city", max_length=200, example="Kristiansund")
+    check_unique(name, session.scalars(select(City.name)), what="city")
+    profile = dataclasses.replace(profile, name=name)
     for label, number in (
         ("population", profile.population),
         ("area_km2", profile.area_km2),

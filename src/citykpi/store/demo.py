@@ -22,6 +22,7 @@ from citykpi.errors import InputError, ValidationFailed
 from citykpi.ingest import read_files
 from citykpi.io import read_city_profiles
 from citykpi.settings import Settings
+from citykpi.store.auth import make_single_person
 from citykpi.store.cities import add_city
 from citykpi.store.engine import Store, open_store
 from citykpi.store.importer import import_raw
@@ -112,6 +113,8 @@ def load_demo(
                 msg = f"The database at {store.url!r} already has users; give a fresh database."
                 raise InputError(msg)
             admin = add_user(s, None, "demo-admin", role="admin")
+            if s.get_bind().dialect.name == "sqlite":
+                make_single_person(s)  # sample data for one person: --as works (docs/store.md)
         step("Adding the cities")
         profiles = read_city_profiles(cities_csv)
         with store.transaction() as s:

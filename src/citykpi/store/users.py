@@ -5,17 +5,16 @@ the data of the cities she is assigned to; ``verifier`` reviews (verify, query, 
 corrects single values (the verification manual has verifiers fix entries such as a numerator
 given without its denominator; the four-eyes rule then keeps her from verifying her own fix)
 and publishes; ``analyst`` reads everything; ``public`` reads published values only. The matrix
-is :data:`PERMISSIONS`. Passwords are hashed with argon2 (argon2-cffi); API tokens are random
-(256 bits) and only their SHA-256 is stored, which is enough for secrets of that entropy.
+is :data:`PERMISSIONS`. Passwords are hashed with argon2 (argon2-cffi) and have a minimum
+length (setting ``password_min_length``). User names are normalised and unique by
+:mod:`citykpi.store.names`. Authentication (tokens, logins, the single-person store) is
+:mod:`citykpi.store.auth`; an :class:`Actor` carries how it was authenticated.
 """
 
 from __future__ import annotations
 
-import hashlib
-import secrets
 from collections.abc import Sequence
-from dataclasses import dataclass
-from datetime import timedelta
+from dataclasses import dataclass, replace
 from enum import StrEnum
 from typing import Final
 
@@ -26,9 +25,13 @@ from sqlalchemy.orm import Session
 
 from citykpi.errors import InputError, NotFound, PermissionDenied
 from citykpi.store.audit import ActorRef, record
-from citykpi.store.schema import ApiToken, City, User, UserCity, utcnow
+from citykpi.store.names import check_unique, name_key, normalise_name
+from citykpi.store.schema import City, User, UserCity
 
-TOKEN_PREFIX: Final = "ck_"
+#: The longest user name (the column's length).
+USER_NAME_MAX: Final = 100
+#: The default of the setting ``password_min_length``.
+PASSWORD_MIN_LENGTH: Final = 12
 
 
 class Role(StrEnum):
@@ -103,22 +106,28 @@ PERMISSIONS: Final[dict[Role, frozenset[Action]]] = {
     Role.PUBLIC: frozenset({Action.READ_CITIES, Action.READ_PUBLISHED}),
 }
 
-_hasher = PasswordHasher()
+#: The argon2 hasher of every password.
+password_hasher: Final = PasswordHasher()
 
 
 @dataclass(frozen=True, slots=True)
 class Actor:
-    """The authenticated user a command runs as."""
+    """The authenticated user a command runs as.
+
+    ``auth`` is how she was authenticated (:class:`citykpi.store.auth.Auth`); an actor built
+    directly in Python (library use, tests) is ``"system"``.
+    """
 
     id: int
     name: str
     role: Role
     city_ids: frozenset[int] = frozenset()
+    auth: str = "system"
 
     @property
     def ref(self) -> ActorRef:
         """Return the reference recorded in audit events."""
-        return ActorRef(self.id, self.name)
+        return ActorRef(self.id, self.name, self.auth)
 
     def may(self, action: Action, *, city_id: int | None = None) -> bool:
         """Return whether this actor may take ``action`` (on ``city_id`` when given)."""
@@ -177,15 +186,31 @@ def _actor_of(user: User) -> Actor:
     )
 
 
-def _user(session: Session, name: str) -> User:
+def find_user(session: Session, name: str) -> User:
+    """Return the user called ``name``: exactly so, else the one with its name key.
+
+    Raises
+    ------
+    NotFound
+        No such user.
+    """
     user = session.scalar(select(User).where(User.name == name))
+    if user is None:
+        user = session.scalar(select(User).where(User.name_key == name_key(name)))
     if user is None:
         msg = f"No user named {name!r}; see 'citykpi user list' or add one with 'citykpi user add'."
         raise NotFound(msg)
     return user
 
 
-def _active(user: User) -> Actor:
+def active_actor(user: User) -> Actor:
+    """Return ``user`` as an :class:`Actor` (``auth`` still to be set by the caller).
+
+    Raises
+    ------
+    PermissionDenied
+        The user is disabled.
+    """
     if not user.active:
         msg = f"User {user.name!r} is disabled; an admin can add a new account."
         raise PermissionDenied(msg)
@@ -193,7 +218,10 @@ def _active(user: User) -> Actor:
 
 
 def actor_by_name(session: Session, name: str) -> Actor:
-    """Return the active user ``name`` as an :class:`Actor`.
+    """Return the active user ``name`` as an :class:`Actor`, without authenticating her.
+
+    For library use and tests, where the caller is trusted code; commands authenticate through
+    :mod:`citykpi.store.auth` (:func:`~citykpi.store.auth.local_actor` for ``--as``).
 
     Raises
     ------
@@ -202,23 +230,7 @@ def actor_by_name(session: Session, name: str) -> Actor:
     PermissionDenied
         The user is disabled.
     """
-    return _active(_user(session, name))
-
-
-def actor_by_token(session: Session, token: str) -> Actor:
-    """Return the active user who owns API ``token``.
-
-    Raises
-    ------
-    PermissionDenied
-        The token is unknown or its user disabled.
-    """
-    digest = hashlib.sha256(token.strip().encode()).hexdigest()
-    row = session.scalar(select(ApiToken).where(ApiToken.token_hash == digest))
-    if row is None:
-        msg = "The API token is not valid; create one with 'citykpi token create'."
-        raise PermissionDenied(msg)
-    return _active(session.get_one(User, row.user_id))
+    return active_actor(find_user(session, name))
 
 
 def actor_by_password(session: Session, name: str, password: str) -> Actor:
@@ -229,21 +241,43 @@ def actor_by_password(session: Session, name: str, password: str) -> Actor:
     PermissionDenied
         Unknown user, no password set, or wrong password (one message for all three).
     """
-    user = session.scalar(select(User).where(User.name == name))
     msg = f"Wrong user name or password for {name!r}."
-    if user is None or not user.password_hash:
+    try:
+        user = find_user(session, name)
+    except NotFound as e:
+        raise PermissionDenied(msg) from e
+    if not user.password_hash:
         raise PermissionDenied(msg)
     try:
-        _hasher.verify(user.password_hash, password)
+        password_hasher.verify(user.password_hash, password)
     except (VerificationError, InvalidHashError) as e:
         raise PermissionDenied(msg) from e
-    return _active(user)
+    return replace(active_actor(user), auth="password")
+
+
+def check_password_rules(password: str, *, min_length: int = PASSWORD_MIN_LENGTH) -> None:
+    """Refuse a password shorter than ``min_length`` characters, saying so.
+
+    Raises
+    ------
+    InputError
+        The password is too short.
+    """
+    if len(password) < min_length:
+        msg = (
+            f"A password needs at least {min_length} characters; this one has "
+            f"{len(password)}. Choose a longer one, e.g. a few words (setting "
+            "CITYKPI_PASSWORD_MIN_LENGTH)."
+        )
+        raise InputError(msg)
 
 
 def _city_ids(session: Session, names: Sequence[str]) -> list[int]:
     ids: list[int] = []
     for name in names:
         city_id = session.scalar(select(City.id).where(City.name == name))
+        if city_id is None:
+            city_id = session.scalar(select(City.id).where(City.name_key == name_key(name)))
         if city_id is None:
             msg = f"No city named {name!r}; add it first with 'citykpi city add'."
             raise NotFound(msg)
@@ -264,6 +298,7 @@ def add_user(
     role: str,
     password: str = "",
     cities: Sequence[str] = (),
+    password_min_length: int = PASSWORD_MIN_LENGTH,
 ) -> Actor:
     """Create a user.
 
@@ -278,9 +313,13 @@ def add_user(
     role
         One of ``{"admin", "city_editor", "verifier", "analyst", "public"}``.
     password
-        Optional password (hashed with argon2); command-line use identifies by ``--as`` or token.
+        Optional password (hashed with argon2), at least ``password_min_length`` characters.
+        Without one the account acts only through tokens, or by ``--as`` on a single-person
+        store (:mod:`citykpi.store.auth`).
     cities
         Cities a city editor may edit (required for that role, refused for the others).
+    password_min_length
+        The shortest password accepted (setting ``password_min_length``).
 
     Returns
     -------
@@ -291,20 +330,18 @@ def add_user(
     if actor is None:
         if user_count(session) or parsed is not Role.ADMIN:
             msg = (
-                "Say who you are with --as USER or --token; only the first user of an empty "
-                "store (an admin) can be added without."
+                "Say who you are: log in with 'citykpi login USER' or give --token; only the "
+                "first user of an empty store (an admin) can be added without."
             )
             raise PermissionDenied(msg)
-        ref = ActorRef(None, name)
+        ref = ActorRef(None, name, "local")
     else:
         actor.require(Action.MANAGE_USERS)
         ref = actor.ref
-    if not name.strip():
-        msg = "A user name cannot be empty; give one such as 'alice'."
-        raise InputError(msg)
-    if session.scalar(select(User.id).where(User.name == name)) is not None:
-        msg = f"A user named {name!r} already exists; choose another name."
-        raise InputError(msg)
+    name = normalise_name(name, what="user", max_length=USER_NAME_MAX, example="alice")
+    check_unique(name, session.scalars(select(User.name)), what="user")
+    if password:
+        check_password_rules(password, min_length=password_min_length)
     if parsed is Role.CITY_EDITOR and not cities:
         msg = f"A city editor needs at least one city; add --city CITY for {name!r}."
         raise InputError(msg)
@@ -314,7 +351,7 @@ def add_user(
     user = User(
         name=name,
         role=parsed.value,
-        password_hash=_hasher.hash(password) if password else "",
+        password_hash=password_hasher.hash(password) if password else "",
         active=True,
     )
     city_ids = _city_ids(session, cities)
@@ -323,7 +360,7 @@ def add_user(
     session.flush()
     record(
         session,
-        ref if ref.id is not None else ActorRef(user.id, name),
+        ref if ref.id is not None else ActorRef(user.id, name, ref.auth),
         "user.add",
         user.audit_key(),
         after={"name": name, "role": parsed.value, "cities": list(cities), "active": True},
@@ -354,7 +391,7 @@ def list_users(session: Session, actor: Actor) -> list[UserInfo]:
 def disable_user(session: Session, actor: Actor, name: str, *, reason: str = "") -> None:
     """Disable user ``name``: she can no longer act; her history stays."""
     actor.require(Action.MANAGE_USERS)
-    user = _user(session, name)
+    user = find_user(session, name)
     if user.id == actor.id:
         msg = f"User {name!r} cannot disable herself; ask another admin."
         raise InputError(msg)
@@ -372,50 +409,52 @@ def disable_user(session: Session, actor: Actor, name: str, *, reason: str = "")
     )
 
 
-def create_token(session: Session, actor: Actor, *, user: str = "", label: str = "") -> str:
-    """Create an API token for ``user`` (default: the actor) and return it, once.
+def set_password(
+    session: Session,
+    actor: Actor,
+    name: str,
+    password: str,
+    *,
+    password_min_length: int = PASSWORD_MIN_LENGTH,
+) -> None:
+    """Set the password of user ``name``: her own, or anyone's for an admin.
 
-    Anyone may create a token for herself; creating one for another user needs an admin.
-    Only the token's SHA-256 is stored.
+    Once an account has a password, ``--as`` alone no longer acts as it.
     """
-    target = user if user else actor.name
-    if target != actor.name:
+    user = find_user(session, name)
+    if user.id != actor.id:
         actor.require(Action.MANAGE_USERS)
-    owner = _user(session, target)
-    _active(owner)
-    token = TOKEN_PREFIX + secrets.token_urlsafe(32)
-    row = ApiToken(
-        user_id=owner.id,
-        token_hash=hashlib.sha256(token.encode()).hexdigest(),
-        label=label,
-        name=label,
-        expires_at=utcnow() + timedelta(days=90),
-    )
-    session.add(row)
-    session.flush()
+    check_password_rules(password, min_length=password_min_length)
+    had = bool(user.password_hash)
+    user.password_hash = password_hasher.hash(password)
     record(
         session,
         actor.ref,
-        "token.create",
-        row.audit_key(),
-        after={"user": target, "label": label},
+        "user.password",
+        user.audit_key(),
+        before={"password": "set" if had else "none"},
+        after={"password": "set"},
     )
-    return token
 
 
 __all__ = [
     "CITY_SCOPED",
+    "PASSWORD_MIN_LENGTH",
     "PERMISSIONS",
+    "USER_NAME_MAX",
     "Action",
     "Actor",
     "Role",
     "UserInfo",
+    "active_actor",
     "actor_by_name",
     "actor_by_password",
-    "actor_by_token",
     "add_user",
-    "create_token",
+    "check_password_rules",
     "disable_user",
+    "find_user",
     "list_users",
+    "password_hasher",
+    "set_password",
     "user_count",
 ]

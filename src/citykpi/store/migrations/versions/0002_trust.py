@@ -85,9 +85,7 @@ def _backfill_tokens() -> None:
         bind.execute(
             sa.update(tokens)
             .where(tokens.c.id == row_id)
-            .values(
-                name=label or f"token-{row_id}", expires_at=_aware(created) + _TOKEN_LIFETIME
-            )
+            .values(name=label or f"token-{row_id}", expires_at=_aware(created) + _TOKEN_LIFETIME)
         )
 
 
