@@ -15,6 +15,7 @@ import typer
 
 from citykpi.cli._common import Cell, OutputFormat, emit_rows, guarded
 from citykpi.cli._store_session import AS_USER, CITY, FORMAT, TOKEN, YEAR, session_as
+from citykpi.cli._terminal import json_safe
 from citykpi.errors import InputError
 
 #: The history columns shown on screen (CSV and JSON carry every column).
@@ -134,7 +135,7 @@ def audit_cmd(
     if fmt is OutputFormat.json:
         records = [{**e.as_record(), "city": city_of[e.id]} for e in events]
         shown = [{c: r[c] for c in columns} for r in records]
-        typer.echo(json.dumps(shown, indent=2, ensure_ascii=False))
+        typer.echo(json_safe(json.dumps(shown, indent=2, ensure_ascii=False)))
         return
     rows: list[dict[str, Cell]] = [{**e.as_dict(), "city": city_of[e.id]} for e in events]
     emit_rows(rows, columns=columns, fmt=fmt, title="Audit trail")
