@@ -11,7 +11,7 @@ from pathlib import Path
 
 import typer
 
-from citykpi.cli._common import Cell, OutputFormat, console, emit_rows, err_console, guarded
+from citykpi.cli._common import Cell, OutputFormat, console, emit_rows, guarded, warn
 from citykpi.cli._store_session import (
     AS_USER,
     CITY,
@@ -114,11 +114,7 @@ def import_cmd(
         f"(catalogue {summary.catalogue_version})."
     )
     for issue in summary.warnings:
-        err_console.print(
-            f"[yellow]Warning:[/yellow] {issue.location.describe()}: {issue.message}",
-            highlight=False,
-            soft_wrap=True,
-        )
+        warn(f"{issue.location.describe()}: {issue.message}")
 
 
 @guarded
@@ -229,7 +225,10 @@ def value_attach_cmd(
             max_bytes=store.settings.evidence_max_bytes,
             code=code,
         )
-    done(f"Attached {info.original_name!r} ({info.size} bytes, sha256 {info.sha256[:12]}...).")
+    done(
+        f"Attached {info.original_name!r} ({info.size} bytes, {info.content_type}, "
+        f"sha256 {info.sha256[:12]}...)."
+    )
 
 
 @guarded
@@ -246,7 +245,15 @@ def value_evidence_cmd(
     with session_as(as_user, token) as (session, actor):
         found = list_evidence(session, actor, city, year)
     rows: list[dict[str, Cell]] = [
-        {"id": e.id, "file": e.original_name, "size": e.size, "sha256": e.sha256, "code": e.code}
+        {
+            "id": e.id,
+            "file": e.original_name,
+            "size": e.size,
+            "type": e.content_type,
+            "sha256": e.sha256,
+            "code": e.code,
+        }
         for e in found
     ]
-    emit_rows(rows, columns=("id", "file", "size", "sha256", "code"), fmt=fmt, title="Evidence")
+    columns = ("id", "file", "size", "type", "sha256", "code")
+    emit_rows(rows, columns=columns, fmt=fmt, title="Evidence")
