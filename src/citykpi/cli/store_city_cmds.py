@@ -24,6 +24,7 @@ from citykpi.cli._store_session import (
     opened,
     session_as,
 )
+from citykpi.errors import InputError
 
 PROFILE_COLUMNS = (
     "name",
@@ -40,7 +41,13 @@ PROFILE_COLUMNS = (
 
 @guarded
 def city_add_cmd(
-    name: str = typer.Argument(..., help="City name."),
+    name: str = typer.Argument("", help="City name (omit with --from)."),
+    from_file: Path | None = typer.Option(
+        None,
+        "--from",
+        help="Profile table (CSV with a city column, like the sample's cities.csv): add "
+        "every city in it, in one transaction.",
+    ),
     country: str = typer.Option("", "--country"),
     region: str = typer.Option("", "--region"),
     population: float | None = typer.Option(None, "--population", help="Inhabitants."),
@@ -51,9 +58,15 @@ def city_add_cmd(
     as_user: str = AS_USER,
     token: str = TOKEN,
 ) -> None:
-    """Add a city with its profile (admins only)."""
+    """Add a city with its profile, or every city of a profile table (admins only)."""
     from citykpi.store import CityProfile, add_city
 
+    if from_file is not None:
+        _add_cities_from(from_file, name, as_user, token)
+        return
+    if not name:
+        msg = "Give the city's name, or --from FILE to add every city of a profile table."
+        raise InputError(msg)
     profile = CityProfile(
         name,
         country=country,
@@ -67,6 +80,19 @@ def city_add_cmd(
     with session_as(as_user, token) as (session, actor):
         stored = add_city(session, actor, profile)
     done(f"Added city {stored.name!r} ({stored.population_class or 'size unknown'}).")
+
+
+def _add_cities_from(file: Path, name: str, as_user: str, token: str) -> None:
+    from citykpi.io import read_city_profiles
+    from citykpi.store.bulk import add_cities
+
+    if name:
+        msg = f"Give either a city name ({name!r}) or --from FILE, not both."
+        raise InputError(msg)
+    profiles = read_city_profiles(file)
+    with session_as(as_user, token) as (session, actor):
+        stored = add_cities(session, actor, profiles)
+    done(f"Added {len(stored)} cities from {file.name}.")
 
 
 @guarded
@@ -94,14 +120,25 @@ def city_show_cmd(
 @guarded
 def import_cmd(
     file: Path = typer.Argument(..., help="CSV, XLSX (the template) or JSON file."),
-    city: str = typer.Option(..., "--city", help="City the file is for."),
-    year: int = typer.Option(..., "--year", help="Reporting year the file is for."),
+    city: str = typer.Option(
+        "",
+        "--city",
+        help="City the file is for; omit both --city and --year to import "
+        "every city and year of the file's city and year columns.",
+    ),
+    year: int | None = typer.Option(None, "--year", help="Reporting year the file is for."),
     as_user: str = AS_USER,
     token: str = TOKEN,
 ) -> None:
     """Import a file as new revisions, in one transaction: a file with errors imports nothing."""
     from citykpi.store.importer import import_file
 
+    if not city and year is None:
+        _import_many(file, as_user, token)
+        return
+    if not city or year is None:
+        msg = "Give both --city and --year, or neither to take them from the file's columns."
+        raise InputError(msg)
     with opened() as store:
         with store.transaction() as session:
             actor = acting(session, as_user, token)
@@ -112,6 +149,25 @@ def import_cmd(
         f"input(s) stored ({summary.inputs.created} new, {summary.inputs.revised} revised, "
         f"{summary.inputs.unchanged} unchanged); {summary.recomputed} KPI value(s) recomputed "
         f"(catalogue {summary.catalogue_version})."
+    )
+    for issue in summary.warnings:
+        warn(f"{issue.location.describe()}: {issue.message}")
+
+
+def _import_many(file: Path, as_user: str, token: str) -> None:
+    from citykpi.store.bulk import import_many
+
+    with opened() as store:
+        with store.transaction() as session:
+            actor = acting(session, as_user, token)
+        with console.status(f"Importing {file.name}...") as status:
+            summary = import_many(
+                store, actor, file, progress=lambda part: status.update(f"Importing {part}...")
+            )
+    done(
+        f"Imported {summary.file}: {len(summary.parts)} city-year(s) of {summary.cities} "
+        f"cities, {summary.entered} input(s) stored; {summary.recomputed} KPI value(s) "
+        "recomputed."
     )
     for issue in summary.warnings:
         warn(f"{issue.location.describe()}: {issue.message}")

@@ -26,11 +26,13 @@ from citykpi.catalogue import normalise_code
 from citykpi.errors import ConflictError, InputError, NotFound, StoreError
 from citykpi.store.audit import record
 from citykpi.store.authorship import reopen_dependent_reviews
+from citykpi.store.bulk import insert_new_values
 from citykpi.store.schema import (
     FrameworkVersion,
     Submission,
     Value,
     ValueRevision,
+    on_current_revision,
     utcnow,
 )
 from citykpi.store.states import ValueState, state_after_edit
@@ -184,10 +186,25 @@ def write_values(
         How many slots were created, revised or left unchanged.
     """
     ensure_not_published(sub)
+    items = list(items)
+    kinds = sorted({item.kind for item in items})
     slots = {
         (v.kind, v.code): v
-        for v in session.scalars(select(Value).where(Value.submission_id == sub.id))
+        for v in session.scalars(
+            select(Value).where(Value.submission_id == sub.id, Value.kind.in_(kinds))
+        )
     }
+    # Every current revision in one query (not one per slot), and new slots written in bulk
+    # (one INSERT per table, citykpi.store.bulk): an import writes hundreds of values.
+    currents = {
+        rev.value_id: rev
+        for rev in session.scalars(
+            select(ValueRevision)
+            .join(Value, on_current_revision())
+            .where(Value.submission_id == sub.id, Value.kind.in_(kinds))
+        )
+    }
+    fresh: dict[tuple[str, str], ValueInput] = {}
     pending: list[tuple[ValueInput, Value, ValueRevision | None]] = []
     unchanged = 0
     for item in items:
@@ -195,29 +212,26 @@ def write_values(
             msg = f"Value kind {item.kind!r} of {item.code!r} is unknown; use 'input' or 'kpi'."
             raise InputError(msg)
         slot = slots.get((item.kind, item.code))
-        current = current_revision(session, slot) if slot is not None else None
+        current = currents.get(slot.id) if slot is not None else None
         if slot is not None and current is not None and item.same_content(current):
             unchanged += 1
             continue
         if slot is None:
-            # Born at revision 1 so that a new value starts at version 1.
-            slot = Value(
-                submission_id=sub.id,
-                kind=item.kind,
-                code=item.code,
-                kpi_code=item.kpi_code,
-                state=ValueState.DRAFT.value,
-                current_revision=0,
-            )
-            session.add(slot)
-            slots[(item.kind, item.code)] = slot
+            fresh[(item.kind, item.code)] = item  # born at revision 1, version 1
+            continue
         pending.append((item, slot, current))
-    created = sum(1 for _, slot, _ in pending if slot.id is None)
-    for _, slot, _ in pending:
-        if slot.id is None:
-            slot.current_revision = 1
+    created = insert_new_values(
+        session,
+        actor,
+        sub,
+        list(fresh.values()),
+        action=action,
+        note=note,
+        import_id=import_id,
+        framework_version_id=framework_version_id,
+    )
     session.flush()
-    done = 0
+    done = created
     for item, slot, current in pending:
         _check_version(item, slot, expected_versions)
         is_new = current is None and slot.current_revision == 1 and slot.version == 1
@@ -264,13 +278,13 @@ def write_values(
             if progress is not None:
                 progress(done)
     session.flush()
-    if pending:
+    if pending or fresh:
         # A new revision makes its author part of the value's chain and of every KPI computed
         # from it: a review that stops being independent goes back to ``submitted``.
         reopen_dependent_reviews(session, actor, sub)
     if progress is not None:
         progress(done)
-    return WriteSummary(created, len(pending) - created, unchanged)
+    return WriteSummary(created, len(pending), unchanged)
 
 
 def _check_version(

@@ -1,0 +1,361 @@
+"""Many at once: cities from one profile file, city-years from one multi-city file, new values.
+
+Modelling assumptions:
+
+* ``city add --from FILE`` adds every city of a profile table (``cities.csv``) in **one
+  transaction**: a city that exists already, or a bad row, adds none of them.
+* ``import FILE`` without ``--city``/``--year`` takes every city and year from the file's
+  ``city`` and ``year`` columns and imports each city-year as :func:`citykpi.store.importer.
+  import_raw` would, but the whole file is **one transaction**: the file is validated once, the
+  KPIs of every city-year are computed in one pass, and a file with any error (a row, an unknown
+  city, a city the editor may not edit) imports nothing.
+* New value slots (the first import of a city-year) are written with one multi-row ``INSERT``
+  per table instead of one ORM object per row; each still gets revision 1 and its own audit
+  event, exactly as :func:`citykpi.store.values.write_values` writes them one by one.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, SupportsInt, cast
+
+from sqlalchemy import Table, insert, select
+from sqlalchemy.orm import Session
+
+from citykpi.errors import InputError, ValidationFailed
+from citykpi.model import Issue, Severity
+from citykpi.store.audit import ActorRef, record
+from citykpi.store.schema import AuditEvent, Base, City, Submission, Value, ValueRevision, utcnow
+from citykpi.store.states import ValueState
+from citykpi.store.users import Action, Actor
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from citykpi.store.engine import Store
+    from citykpi.store.importer import ImportSummary
+    from citykpi.store.values import ValueInput
+    from citykpi.tables import CityProfile
+
+#: Rows per multi-row INSERT: well under SQLite's limit of 32,766 bound parameters.
+INSERT_CHUNK = 500
+
+
+def add_cities(
+    session: Session, actor: Actor, profiles: Iterable[CityProfile]
+) -> list[CityProfile]:
+    """Add every city of ``profiles`` in the caller's transaction (admins only).
+
+    Returns
+    -------
+    list of CityProfile
+        The stored profiles, in the given order, population classes filled in.
+
+    Raises
+    ------
+    InputError
+        A name is empty, given twice, or taken already (see :func:`citykpi.store.add_city`).
+    """
+    from citykpi.store.cities import add_city
+
+    actor.require(Action.MANAGE_CITIES)
+    given = list(profiles)
+    seen: dict[str, str] = {}
+    for p in given:
+        key = p.name.strip().casefold()
+        if key in seen:
+            msg = (
+                f"The city {p.name!r} is listed twice (also as {seen[key]!r}); give each city "
+                "once. No city was added."
+            )
+            raise InputError(msg)
+        seen[key] = p.name
+    return [add_city(session, actor, p) for p in given]
+
+
+def _chunks(rows: Sequence[dict[str, Any]]) -> Iterable[list[dict[str, Any]]]:
+    for start in range(0, len(rows), INSERT_CHUNK):
+        yield list(rows[start : start + INSERT_CHUNK])
+
+
+def _table(model: type[Base]) -> Table:
+    return cast(Table, model.__table__)
+
+
+def _by_city_year(frame: pd.DataFrame) -> dict[tuple[str, int], pd.DataFrame]:
+    """Return the rows of ``frame`` by (city, year), in order of first appearance."""
+    out: dict[tuple[str, int], pd.DataFrame] = {}
+    for key, part in frame.groupby(["city", "year"], sort=False):
+        city, year = cast("tuple[str, SupportsInt]", key)
+        out[(str(city), int(year))] = part
+    return out
+
+
+class _Capture:
+    """Stands in for a session in :func:`~citykpi.store.audit.record`: keeps what it adds."""
+
+    def __init__(self) -> None:
+        self.added: list[object] = []
+
+    def add(self, obj: object) -> None:
+        self.added.append(obj)
+
+
+def _event_template(
+    actor: ActorRef, action: str, *, reason: str, city_id: int, year: int
+) -> dict[str, Any]:
+    """Return the columns :func:`~citykpi.store.audit.record` fills for a value event.
+
+    The event is built by ``record`` itself (and never added to a session), so whatever it
+    records about the actor (her id, name, how she was authenticated) the bulk rows record too.
+    """
+    event = record(
+        cast(Session, _Capture()),
+        actor,
+        action,
+        ("value", ""),
+        reason=reason,
+        city_id=city_id,
+        year=year,
+    )
+    columns = (c.key for c in AuditEvent.__table__.columns if c.key != "id")
+    return {k: v for k in columns if (v := getattr(event, k)) is not None}
+
+
+def _json(data: dict[str, Any]) -> str:
+    # The text audit.record writes for ``after`` (sorted keys, str() of what JSON lacks).
+    return json.dumps(data, sort_keys=True, default=str, ensure_ascii=False)
+
+
+def insert_new_values(
+    session: Session,
+    actor: Actor,
+    sub: Submission,
+    items: Sequence[ValueInput],
+    *,
+    action: str,
+    note: str = "",
+    import_id: int | None = None,
+    framework_version_id: int | None = None,
+) -> int:
+    """Insert a slot at revision 1, the revision and its audit event for each new item.
+
+    The rows are those :func:`citykpi.store.values.write_values` writes for a value slot that
+    does not exist yet, written as multi-row ``INSERT`` statements. The caller checks
+    permissions and that no item has a slot already.
+
+    Returns
+    -------
+    int
+        How many slots were created.
+    """
+    if not items:
+        return 0
+    now = utcnow()
+    slot_rows = [
+        {
+            "submission_id": sub.id,
+            "kind": item.kind,
+            "code": item.code,
+            "kpi_code": item.kpi_code,
+            "state": ValueState.DRAFT.value,
+            "current_revision": 1,
+            "excluded_reason": "",
+            "version": 1,
+            "updated_at": now,
+        }
+        for item in items
+    ]
+    # Core executemany on the session's connection: no ORM bookkeeping per row.
+    connection = session.connection()
+    ids: dict[tuple[str, str], int] = {}
+    for chunk in _chunks(slot_rows):
+        connection.execute(insert(_table(Value)), chunk)
+    for slot_id, kind, code in session.execute(
+        select(Value.id, Value.kind, Value.code).where(Value.submission_id == sub.id)
+    ):
+        ids[(kind, code)] = slot_id
+    template = _event_template(actor.ref, action, reason=note, city_id=sub.city_id, year=sub.year)
+    template["created_at"] = now
+    revisions: list[dict[str, Any]] = []
+    events: list[dict[str, Any]] = []
+    for item in items:
+        slot_id = ids[(item.kind, item.code)]
+        value = None if item.value is None or item.value != item.value else float(item.value)
+        revisions.append(
+            {
+                "value_id": slot_id,
+                "number": 1,
+                "value": value,
+                "raw_value": item.raw_value,
+                "unit": item.unit,
+                "status": item.status,
+                "reason": item.reason,
+                "source": item.source,
+                "quality": item.quality,
+                "provenance": item.provenance,
+                "retracted": item.retracted,
+                "framework_version_id": framework_version_id,
+                "import_id": import_id,
+                "author_id": actor.id,
+                "note": note,
+                "created_at": now,
+            }
+        )
+        after = {
+            "revision": 1,
+            "value": value,
+            "unit": item.unit,
+            "status": item.status,
+            "source": item.source,
+            "quality": item.quality,
+            "retracted": item.retracted,
+            "state": ValueState.DRAFT.value,
+        }
+        events.append({**template, "entity_id": str(slot_id), "before": "", "after": _json(after)})
+    for chunk in _chunks(revisions):
+        connection.execute(insert(_table(ValueRevision)), chunk)
+    for chunk in _chunks(events):
+        connection.execute(insert(_table(AuditEvent)), chunk)
+    return len(items)
+
+
+@dataclass(frozen=True, slots=True)
+class BulkImportSummary:
+    """What the import of one multi-city file did: one summary per city-year."""
+
+    file: str
+    parts: tuple[ImportSummary, ...]
+    warnings: tuple[Issue, ...] = ()
+
+    @property
+    def cities(self) -> int:
+        """Return how many cities the file held."""
+        return len({p.city for p in self.parts})
+
+    @property
+    def entered(self) -> int:
+        """Return how many raw inputs of the file were stored (new, revised or unchanged)."""
+        return sum(p.entered for p in self.parts)
+
+    @property
+    def recomputed(self) -> int:
+        """Return how many KPI values were recomputed."""
+        return sum(p.recomputed for p in self.parts)
+
+
+def import_many(
+    store: Store,
+    actor: Actor,
+    path: str | Path,
+    *,
+    progress: Callable[[str], None] | None = None,
+) -> BulkImportSummary:
+    """Import every city-year of a multi-city file (CSV, XLSX or JSON) in one transaction.
+
+    Parameters
+    ----------
+    store, actor
+        The open store and the city editor (or admin) importing; she must be allowed to edit
+        every city of the file.
+    path
+        The file; its ``city`` and ``year`` columns say which submission each row is for.
+    progress
+        Called with ``"CITY YEAR"`` before each city-year is written.
+
+    Returns
+    -------
+    BulkImportSummary
+        One :class:`~citykpi.store.importer.ImportSummary` per city-year, in file order.
+
+    Raises
+    ------
+    ValidationFailed
+        The file has errors; nothing was imported and the message lists every one.
+    NotFound
+        A city of the file is not in the store (nothing was imported).
+    """
+    import pandas as pd
+
+    from citykpi.catalogue import load_catalogue
+    from citykpi.compute import compute
+    from citykpi.ingest import read_files
+    from citykpi.model import RAW_COLUMNS
+    from citykpi.store.cities import find_city
+    from citykpi.store.importer import import_tables, issues_message, stored_raw_frame
+    from citykpi.store.locks import lock_submission
+    from citykpi.store.values import ensure_not_published
+    from citykpi.validate import validate
+
+    file = Path(path)
+    result = read_files([file])
+    digest = hashlib.sha256(file.read_bytes()).hexdigest()
+    checked = validate(result.frame, extra_issues=result.issues)
+    if not checked.report.ok:
+        raise ValidationFailed(issues_message(checked.report.issues, file=file.name))
+    catalogue = load_catalogue()
+    new = checked.frame[~checked.frame["duplicate"]][list(RAW_COLUMNS)].copy()
+    if new.empty:
+        msg = f"{file.name!r} holds no values to import; fill in the template or the CSV first."
+        raise InputError(msg)
+    parts: list[ImportSummary] = []
+    with store.transaction() as session:
+        cities: dict[str, City] = {}
+        for given in dict.fromkeys(new["city"].tolist()):
+            found = find_city(session, given)
+            actor.require(Action.EDIT_DATA, city_id=found.id, city=found.name)
+            cities[given] = found
+        new["city"] = new["city"].map({given: found.name for given, found in cities.items()})
+        by_name = {found.name: found for found in cities.values()}
+        groups = _by_city_year(new)
+        stored: list[pd.DataFrame] = []
+        for name, year in groups:
+            # Lock before reading what is stored, as import_raw does (citykpi.store.locks).
+            sub = lock_submission(session, by_name[name], year, create_as=actor.ref)
+            ensure_not_published(sub)
+            if (
+                session.scalar(select(Value.id).where(Value.submission_id == sub.id).limit(1))
+                is None
+            ):
+                continue  # nothing stored yet: the file is the whole submission
+            old = stored_raw_frame(session, sub)
+            mine = groups[(name, year)]
+            keys = set(zip(mine["kind"], mine["code"], strict=True))
+            keep = [(k, c) not in keys for k, c in zip(old["kind"], old["code"], strict=True)]
+            if any(keep):
+                stored.append(old[keep])
+        full = checked  # first imports: the file is the whole of each submission
+        if stored:
+            merged = pd.concat([*stored, new], ignore_index=True)
+            full = validate(merged, catalogue=catalogue)
+            if not full.report.ok:
+                raise ValidationFailed(issues_message(full.report.issues, file=file.name))
+        kpis = compute(full, catalogue=catalogue)
+        canonical = {given: found.name for given, found in cities.items()}
+        kpis["city"] = kpis["city"].map(lambda c: canonical.get(c, c))
+        kpi_groups = _by_city_year(kpis)
+        for (name, year), mine in groups.items():
+            if progress is not None:
+                progress(f"{name} {year}")
+            parts.append(
+                import_tables(
+                    session,
+                    actor,
+                    name,
+                    year,
+                    mine,
+                    kpi_groups.get((name, year), kpis.iloc[0:0]),
+                    file_name=file.name,
+                    file_sha256=digest,
+                    catalogue_version=catalogue.version,
+                )
+            )
+    warnings = tuple(i for i in checked.report.issues if i.severity is Severity.WARNING)
+    return BulkImportSummary(file=file.name, parts=tuple(parts), warnings=warnings)
+
+
+__all__ = ["INSERT_CHUNK", "BulkImportSummary", "add_cities", "import_many", "insert_new_values"]
