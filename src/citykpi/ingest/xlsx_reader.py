@@ -11,19 +11,24 @@ read as the value the spreadsheet program last calculated.
 
 from __future__ import annotations
 
-import zipfile
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
 from openpyxl import load_workbook
 from openpyxl.utils import get_column_letter
-from openpyxl.utils.exceptions import InvalidFileException
 
 from citykpi.ingest import template_layout as layout
 from citykpi.ingest.table import RawTableBuilder, Record, issue
 from citykpi.ingest.tabular import is_blank, read_rows, unknown_layout
 from citykpi.ingest.values import CellValue, parse_year, raw_text
+from citykpi.ingest.xlsx_limits import (
+    UNREADABLE,
+    CellBudget,
+    TooManyCells,
+    broken_part,
+    check_archive,
+)
 from citykpi.model import Severity
 from citykpi.reasons import Reason
 
@@ -31,20 +36,42 @@ Rows = list[tuple[CellValue, ...]]
 
 
 def read_xlsx(path: Path, *, file: str, builder: RawTableBuilder) -> None:
-    """Add the values of the workbook at ``path`` to ``builder`` (a :class:`~.readers.Reader`)."""
+    """Add the values of the workbook at ``path`` to ``builder`` (a :class:`~.readers.Reader`).
+
+    The archive is checked against :mod:`.xlsx_limits` before openpyxl parses anything, and
+    the cells read are counted, so a zip bomb or a sheet claiming millions of cells is
+    refused quickly; a workbook whose parts do not parse is reported, naming the part.
+    """
+    problem = check_archive(path, file=file)
+    if problem is not None:
+        builder.issues.append(issue(Reason.UNREADABLE_FILE, problem, file=file))
+        return
+    part = "the workbook"
     try:
         workbook = load_workbook(path, read_only=True, data_only=True)
-    except (InvalidFileException, zipfile.BadZipFile, KeyError, ValueError, OSError) as e:
+        try:
+            budget = CellBudget()
+            sheets: dict[str, Rows] = {}
+            for ws in workbook.worksheets:
+                part = f"sheet {ws.title!r}"
+                sheets[ws.title] = _values(ws, budget)
+        finally:
+            workbook.close()
+    except TooManyCells as e:
+        msg = f"{file} {part} {e}"
+        builder.issues.append(issue(Reason.UNREADABLE_FILE, msg, file=file))
+        return
+    except UNREADABLE as e:
+        broken = broken_part(path)
+        if broken is not None:
+            part = f"its part {broken!r}"
         msg = (
-            f"{file} is not a readable XLSX workbook ({type(e).__name__}: {e}); open it in a "
-            "spreadsheet program and save it again as .xlsx."
+            f"{file} is not a readable XLSX workbook: {part} cannot be read "
+            f"({type(e).__name__}: {_short(e)}); open it in a spreadsheet program and save it "
+            "again as .xlsx."
         )
         builder.issues.append(issue(Reason.UNREADABLE_FILE, msg, file=file))
         return
-    try:
-        sheets = {ws.title: _values(ws) for ws in workbook.worksheets}
-    finally:
-        workbook.close()
     cover = sheets.get(layout.COVER_SHEET)
     if cover is not None and _cell(cover, "A1") == layout.MARKER:
         _read_template(sheets, file=file, builder=builder)
@@ -52,8 +79,17 @@ def read_xlsx(path: Path, *, file: str, builder: RawTableBuilder) -> None:
         _read_sheets(sheets, file=file, builder=builder)
 
 
-def _values(ws: Any) -> Rows:
-    return [tuple(row) for row in ws.iter_rows(values_only=True)]
+def _short(error: BaseException) -> str:
+    text = str(error)
+    return text if len(text) <= 200 else text[:200] + "..."
+
+
+def _values(ws: Any, budget: CellBudget) -> Rows:
+    rows: Rows = []
+    for row in ws.iter_rows(values_only=True):
+        budget.spend(len(row))
+        rows.append(tuple(row))
+    return rows
 
 
 def _cell(rows: Rows, ref: str) -> CellValue:
