@@ -24,9 +24,10 @@ import os
 import secrets
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path, PurePath
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
-import pandas as pd
+if TYPE_CHECKING:
+    import pandas as pd
 
 from citykpi.errors import InputError, OutputExistsError
 from citykpi.io.cells import csv_quoting, frame_cells, neutralise_frame
