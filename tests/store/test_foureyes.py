@@ -292,3 +292,72 @@ def test_the_message_says_when_nobody_else_may_review(store: Store, team: Team) 
         store.transaction() as s,
     ):
         verify(s, team.verifier, "Oslo", 2024, [HWI])
+
+
+@ENGINES
+def test_a_recomputation_alone_makes_its_cause_an_author_of_the_kpi(
+    store: Store, team: Team, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Even where the formula's inputs are unknown (a KPI of another framework version), the
+    recomputed revision is authored by whoever changed the input."""
+    import citykpi.store.authorship as authorship
+
+    _submitted(store, team)
+    monkeypatch.setattr(authorship, "formula_inputs", dict)
+    with store.transaction() as s:
+        edit_value(s, team.verifier, "Oslo", 2024, HWI, value=310_000.0, reason="register")
+    with (
+        pytest.raises(PermissionDenied, match="'vera' cannot verify 'household_internet_access'"),
+        store.transaction() as s,
+    ):
+        verify(s, team.verifier, "Oslo", 2024, [HIA])
+    with store.transaction() as s:
+        assert verify(s, team.verifier, "Oslo", 2024, [FBS]) == 1  # not recomputed: not hers
+
+
+@ENGINES
+def test_submitting_an_input_reopens_the_submitter_s_review_of_its_kpi(
+    store: Store, team: Team
+) -> None:
+    _submitted(store, team)
+    with store.transaction() as s:
+        verify(s, team.admin, "Oslo", 2024, [HIA])
+        query(s, team.verifier, "Oslo", 2024, [HWI], comment="Source?")
+    with store.transaction() as s:
+        edit_value(s, team.editor, "Oslo", 2024, HWI, value=300_000.0, reason="c", source="SSB")
+    assert (_state(store, HWI), _state(store, HIA)) == ("corrected", "verified")
+    with store.transaction() as s:
+        assert submit(s, team.admin, "Oslo", 2024) == 1
+    assert _state(store, HIA) == "submitted"
+
+
+@ENGINES
+def test_answering_a_query_on_an_input_reopens_the_answerer_s_review_of_its_kpi(
+    store: Store, team: Team
+) -> None:
+    _submitted(store, team)
+    with store.transaction() as s:
+        verify(s, team.admin, "Oslo", 2024, [HIA])
+        query(s, team.verifier, "Oslo", 2024, [HWI], comment="Source?")
+    with store.transaction() as s:
+        answer(s, team.admin, "Oslo", 2024, HWI, comment="The register.")
+    assert (_state(store, HWI), _state(store, HIA)) == ("answered", "submitted")
+
+
+@ENGINES
+def test_a_value_verified_by_hand_without_a_trail_cannot_be_published(
+    store: Store, team: Team
+) -> None:
+    """Nobody outside the chain is known to have verified it, so publish refuses it."""
+    from sqlalchemy import update
+
+    _submitted(store, team)
+    with store.transaction() as s:
+        verify(s, team.verifier, "Oslo", 2024, [])
+    with store.transaction() as s:  # past the library, so no audit event
+        s.execute(update(Value).where(Value.code == "e_government").values(state="verified"))
+    with (
+        pytest.raises(PermissionDenied, match=r"'e_government' \(verified by 'nobody recorded'\)"),
+        store.transaction() as s,
+    ):
+        publish(s, team.verifier2, "Oslo", 2024)

@@ -104,7 +104,8 @@ class _Rollback(Exception):
 
 @pytest.fixture(scope="module")
 def world(tmp_path_factory: pytest.TempPathFactory) -> tuple[Store, Team, Path]:
-    """Oslo 2024 imported, submitted, and 'households' queried; one user per role."""
+    """Oslo 2024 imported, submitted, and 'households' queried; one user per role, a public
+    user 'zed' and a second Oslo editor 'eli' who never touches a value."""
     from storekit import make_team
 
     from citykpi.store import open_store, upgrade
@@ -115,6 +116,7 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> tuple[Store, Team, Path]:
     team = make_team(store)
     with store.transaction() as s:
         add_user(s, team.admin, "zed", role="public")
+        add_user(s, team.admin, "eli", role="city_editor", cities=["Oslo"])  # authors nothing
     with store.transaction() as s:
         import_tables(
             s,
@@ -179,3 +181,26 @@ def test_a_disabled_user_cannot_act(world: tuple[Store, Team, Path]) -> None:
         disable_user(s, team.admin, "vic", reason="left the team")
     with pytest.raises(PermissionDenied, match="User 'vic' is disabled"), store.transaction() as s:
         actor_by_name(s, "vic")
+
+
+#: The review actions, which a city editor may not take even on values she never touched.
+REVIEW_OPS: dict[str, Op] = {
+    name: MATRIX[name][0] for name in ("review start", "verify", "query", "exclude", "publish")
+}
+
+
+@pytest.mark.parametrize("action", sorted(REVIEW_OPS))
+def test_a_city_editor_who_authored_nothing_still_may_not_review(
+    world: tuple[Store, Team, Path], action: str
+) -> None:
+    """The refusal comes from her role, not from the four-eyes rule."""
+    from citykpi.store import actor_by_name
+
+    store, _, evidence = world
+    with store.transaction() as s:
+        eli = actor_by_name(s, "eli")
+    with (
+        pytest.raises(PermissionDenied, match=r"User 'eli' has role 'city_editor', which may not"),
+        store.transaction() as s,
+    ):
+        REVIEW_OPS[action](s, eli, evidence)

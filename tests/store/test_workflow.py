@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 from sqlalchemy import select
 from storekit import ENGINES, Team, kpi_table, raw_table
@@ -22,7 +24,7 @@ from citykpi.store import (
     verify,
 )
 from citykpi.store.importer import import_tables
-from citykpi.store.schema import Comment, Value
+from citykpi.store.schema import AuditEvent, Comment, Value
 
 OSLO_INPUTS = {"population": 700_000.0, "households": 320_000.0}
 OSLO_KPIS = {
@@ -327,3 +329,197 @@ def test_a_code_naming_both_an_input_and_a_kpi_takes_a_kind_prefix(
     with store.transaction() as s:
         rows = export_values(s, team.analyst, state="verified")
     assert [(r["kind"], r["code"]) for r in rows] == [("kpi", "fixed_broadband_subscriptions")]
+
+
+# The rules below each kill a mutant that survived issue 16's mutation run: every test fails
+# when the rule it names is broken.
+
+#: state -> transitions that may start from it, written from docs/store.md (not the code).
+ALLOWED_FROM = {
+    "draft": {"submit"},
+    "submitted": {"start_review", "verify", "query", "exclude"},
+    "in_review": {"verify", "query", "exclude"},
+    "verified": {"query", "exclude", "publish"},
+    "queried": {"answer", "exclude"},
+    "corrected": {"submit"},
+    "answered": {"submit"},
+    "excluded": set(),
+    "published": set(),
+}
+#: state -> state after an edit of the value's content; a published value cannot be edited.
+AFTER_EDIT = {
+    "draft": "draft",
+    "submitted": "submitted",
+    "in_review": "submitted",
+    "verified": "submitted",
+    "excluded": "submitted",
+    "queried": "corrected",
+    "corrected": "corrected",
+    "answered": "corrected",
+}
+
+
+@pytest.mark.parametrize("state", sorted(ALLOWED_FROM))
+def test_each_state_allows_exactly_the_documented_transitions(state: str) -> None:
+    from citykpi.store.states import TARGETS, TRANSITIONS, ValueState
+
+    allowed = {t for t, sources in TRANSITIONS.items() if ValueState(state) in sources}
+    assert allowed == ALLOWED_FROM[state]
+    assert {t: s.value for t, s in TARGETS.items()} == {
+        "submit": "submitted",
+        "start_review": "in_review",
+        "verify": "verified",
+        "query": "queried",
+        "answer": "answered",
+        "exclude": "excluded",
+        "publish": "published",
+    }
+
+
+@pytest.mark.parametrize(("state", "after"), sorted(AFTER_EDIT.items()))
+def test_an_edit_moves_each_state_as_documented(state: str, after: str) -> None:
+    from citykpi.store.states import ValueState, state_after_edit
+
+    assert state_after_edit(ValueState(state)) is ValueState(after)
+
+
+def test_a_published_value_has_no_state_after_an_edit() -> None:
+    from citykpi.store.states import ValueState, state_after_edit
+
+    with pytest.raises(ValueError, match="'published' value cannot be edited"):
+        state_after_edit(ValueState.PUBLISHED)
+
+
+@ENGINES
+def test_a_queried_value_cannot_be_verified_until_corrected_or_answered(
+    store: Store, team: Team
+) -> None:
+    _import(store, team)
+    with store.transaction() as s:
+        submit(s, team.editor, "Oslo", 2024)
+        query(s, team.verifier, "Oslo", 2024, ["population"], comment="Which year?")
+    with (
+        pytest.raises(InputError, match=r"Cannot verify 'population' .* it is 'queried'"),
+        store.transaction() as s,
+    ):
+        verify(s, team.verifier2, "Oslo", 2024, ["population"])
+    assert _states(store)["population"] == "queried"
+
+
+@ENGINES
+def test_an_edited_in_review_or_excluded_value_returns_to_submitted(
+    store: Store, team: Team
+) -> None:
+    _import(store, team)
+    with store.transaction() as s:
+        submit(s, team.editor, "Oslo", 2024)
+        start_review(s, team.verifier, "Oslo", 2024, ["population"])
+        exclude(s, team.verifier, "Oslo", 2024, ["households"], reason="not traceable")
+    with store.transaction() as s:
+        edit_value(s, team.editor, "Oslo", 2024, "population", value=701.0, reason="fix")
+        edit_value(s, team.editor, "Oslo", 2024, "households", value=321.0, reason="fix")
+    assert (_states(store)["population"], _states(store)["households"]) == (
+        "submitted",
+        "submitted",
+    )
+    with store.transaction() as s:
+        slot = s.scalars(select(Value).where(Value.code == "households")).one()
+        assert slot.excluded_reason == ""  # the old exclusion no longer applies
+
+
+@ENGINES
+def test_an_exclusion_keeps_its_reason_on_the_value_and_in_the_trail(
+    store: Store, team: Team
+) -> None:
+    _import(store, team)
+    with store.transaction() as s:
+        submit(s, team.editor, "Oslo", 2024)
+        exclude(s, team.verifier, "Oslo", 2024, ["households"], reason="register not traceable")
+    with store.transaction() as s:
+        slot = s.scalars(select(Value).where(Value.code == "households")).one()
+        event = s.scalars(select(AuditEvent).where(AuditEvent.action == "value.exclude")).one()
+    assert slot.excluded_reason == "register not traceable"
+    assert event.reason == "register not traceable"
+
+
+@ENGINES
+def test_a_retracted_queried_value_is_resubmitted_for_review(store: Store, team: Team) -> None:
+    _import(store, team)
+    with store.transaction() as s:
+        submit(s, team.editor, "Oslo", 2024)
+        query(s, team.verifier, "Oslo", 2024, ["households"], comment="Really?")
+    with store.transaction() as s:
+        retract_value(s, team.editor, "Oslo", 2024, "households", reason="wrong register")
+    assert _states(store)["households"] == "corrected"
+    with store.transaction() as s:
+        assert submit(s, team.editor, "Oslo", 2024) == 1  # the retraction goes to review
+    assert _states(store)["households"] == "submitted"
+
+
+@ENGINES
+def test_each_state_change_records_the_state_before_and_after(store: Store, team: Team) -> None:
+    _import(store, team)
+    with store.transaction() as s:
+        submit(s, team.editor, "Oslo", 2024)
+        start_review(s, team.verifier, "Oslo", 2024, ["population"])
+        verify(s, team.verifier, "Oslo", 2024, ["population"])
+        query(s, team.verifier, "Oslo", 2024, ["population"], comment="Hm?")
+        answer(s, team.editor, "Oslo", 2024, "population", comment="Census.")
+    with store.transaction() as s:
+        slot = s.scalars(select(Value).where(Value.code == "population")).one()
+        events = s.scalars(
+            select(AuditEvent)
+            .where(AuditEvent.entity_type == "value", AuditEvent.entity_id == str(slot.id))
+            .order_by(AuditEvent.id)
+        ).all()
+        got = [(e.action, json.loads(e.before or "{}").get("state"), e.after) for e in events]
+    assert [(a, b, json.loads(after)["state"]) for a, b, after in got] == [
+        ("value.import", None, "draft"),
+        ("value.submit", "draft", "submitted"),
+        ("value.start_review", "submitted", "in_review"),
+        ("value.verify", "in_review", "verified"),
+        ("value.query", "verified", "queried"),
+        ("value.answer", "queried", "answered"),
+    ]
+    assert all(json.loads(after)["revision"] == 1 for _, _, after in got)
+
+
+#: Every workflow and data operation, tried on a published submission.
+ON_PUBLISHED = {
+    "submit": lambda s, t: submit(s, t.editor, "Oslo", 2024),
+    "review start": lambda s, t: start_review(s, t.verifier2, "Oslo", 2024),
+    "verify": lambda s, t: verify(s, t.verifier2, "Oslo", 2024, ["population"]),
+    "query": lambda s, t: query(s, t.verifier2, "Oslo", 2024, ["population"], comment="c"),
+    "answer": lambda s, t: answer(s, t.editor, "Oslo", 2024, "population", comment="c"),
+    "exclude": lambda s, t: exclude(s, t.verifier2, "Oslo", 2024, ["population"], reason="r"),
+    "publish": lambda s, t: publish(s, t.verifier2, "Oslo", 2024),
+    "edit": lambda s, t: edit_value(s, t.editor, "Oslo", 2024, "population", value=1, reason="r"),
+    "retract": lambda s, t: retract_value(s, t.editor, "Oslo", 2024, "population", reason="r"),
+    "import": lambda s, t: import_tables(
+        s,
+        t.editor,
+        "Oslo",
+        2024,
+        raw_table("Oslo", 2024, {"population": 1.0}),
+        kpi_table("Oslo", 2024, {}),
+        file_name="late.csv",
+    ),
+}
+
+
+def test_nothing_changes_a_published_submission(store: Store, team: Team) -> None:
+    _import(store, team)
+    with store.transaction() as s:
+        submit(s, team.editor, "Oslo", 2024)
+        verify(s, team.verifier, "Oslo", 2024, [])
+        publish(s, team.verifier, "Oslo", 2024)
+    before = (_states(store), _event_count(store))
+    for op in ON_PUBLISHED.values():
+        with pytest.raises(StoreError, match="is published and final"), store.transaction() as s:
+            op(s, team)
+    assert (_states(store), _event_count(store)) == before
+
+
+def _event_count(store: Store) -> int:
+    with store.transaction() as s:
+        return len(s.scalars(select(AuditEvent.id)).all())

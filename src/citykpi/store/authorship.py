@@ -31,7 +31,6 @@ from typing import Final, Literal
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from citykpi.catalogue import load_catalogue
 from citykpi.errors import PermissionDenied
 from citykpi.store.audit import record
 from citykpi.store.schema import AuditEvent, Submission, User, Value, utcnow
@@ -69,12 +68,16 @@ RULE: Final = (
 
 @lru_cache(maxsize=4)
 def _formula_inputs(version: str) -> Mapping[str, tuple[str, ...]]:
+    from citykpi.catalogue import load_catalogue  # on first use: reading commands skip it
+
     catalogue = load_catalogue()
     return {dp.id: dp.inputs for kpi in catalogue.kpis for dp in kpi.data_points}
 
 
 def formula_inputs() -> Mapping[str, tuple[str, ...]]:
     """Return data point id -> the raw input ids its formula is computed from."""
+    from citykpi.catalogue import load_catalogue
+
     return _formula_inputs(load_catalogue().version)
 
 
@@ -127,10 +130,8 @@ def authorship_chains(session: Session, sub: Submission) -> Chains:
 def _reviewers(session: Session, slots: Sequence[Value]) -> dict[int, int | None]:
     """Return value id -> the user whose verify or exclude gave each slot its current state."""
     wanted = {str(s.id): s for s in slots if ValueState(s.state) in REVIEW_ACTIONS}
-    if not wanted:
-        return {}
     stmt = (
-        select(AuditEvent.entity_id, AuditEvent.action, AuditEvent.actor_id)
+        select(AuditEvent.entity_id, AuditEvent.actor_id)
         .where(
             AuditEvent.entity_type == "value",
             AuditEvent.entity_id.in_(list(wanted)),
@@ -138,11 +139,9 @@ def _reviewers(session: Session, slots: Sequence[Value]) -> dict[int, int | None
         )
         .order_by(AuditEvent.id)
     )
-    found: dict[int, int | None] = {}
-    for entity_id, action, actor_id in session.execute(stmt):
-        slot = wanted[entity_id]
-        if action == REVIEW_ACTIONS[ValueState(slot.state)]:
-            found[slot.id] = actor_id  # the latest one wins
+    # A reviewed state is only reached by its review action and left by any change, so the
+    # latest review event of a value is the one that gave it its current state.
+    found = {wanted[entity_id].id: actor_id for entity_id, actor_id in session.execute(stmt)}
     return {s.id: found.get(s.id) for s in wanted.values()}
 
 

@@ -65,10 +65,19 @@ _AFTER_EDIT: Final[dict[ValueState, ValueState]] = {
 def state_after_edit(state: ValueState) -> ValueState:
     """Return the state of a value after its content changes (a new revision).
 
-    A verified value that is edited goes back to ``submitted``; a queried one is ``corrected``.
-    Published values cannot be edited (the caller refuses first).
+    A verified, in-review or excluded value that is edited goes back to ``submitted``; a
+    queried one is ``corrected``.
+
+    Raises
+    ------
+    ValueError
+        ``state`` is ``published``: published values are final (callers refuse the edit
+        before, with a message for the user; reaching this is a bug).
     """
-    return _AFTER_EDIT.get(state, S.SUBMITTED)
+    if state not in _AFTER_EDIT:
+        msg = f"A {state.value!r} value cannot be edited; published values are final."
+        raise ValueError(msg)
+    return _AFTER_EDIT[state]
 
 
 __all__ = ["TARGETS", "TRANSITIONS", "ValueState", "state_after_edit"]
