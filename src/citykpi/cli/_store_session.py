@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING
 import typer
 
 from citykpi.cli._common import OutputFormat, console
+from citykpi.cli._years import parse_year
 from citykpi.errors import PermissionDenied, StoreError
 
 if TYPE_CHECKING:
@@ -36,7 +37,7 @@ TOKEN = typer.Option(
 )
 FORMAT = typer.Option(OutputFormat.table, "--format", help="Output format.")
 CITY = typer.Argument(..., help="City name, as in 'citykpi city list'.")
-YEAR = typer.Argument(..., help="Reporting year.")
+YEAR = typer.Argument(..., help="Reporting year.", parser=parse_year)
 CODE = typer.Argument(..., help="Input id or KPI data point id.")
 CODES = typer.Argument(
     None, help="Input or KPI data point ids (input:ID or kpi:ID if an id names both)."

@@ -24,6 +24,7 @@ from citykpi.cli._store_session import (
     opened,
     session_as,
 )
+from citykpi.cli._years import parse_year
 from citykpi.errors import InputError
 
 PROFILE_COLUMNS = (
@@ -126,7 +127,9 @@ def import_cmd(
         help="City the file is for; omit both --city and --year to import "
         "every city and year of the file's city and year columns.",
     ),
-    year: int | None = typer.Option(None, "--year", help="Reporting year the file is for."),
+    year: int | None = typer.Option(
+        None, "--year", help="Reporting year the file is for.", parser=parse_year
+    ),
     as_user: str = AS_USER,
     token: str = TOKEN,
 ) -> None:

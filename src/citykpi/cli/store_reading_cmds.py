@@ -16,6 +16,7 @@ import typer
 from citykpi.cli._common import Cell, OutputFormat, emit_rows, guarded
 from citykpi.cli._store_session import AS_USER, CITY, FORMAT, TOKEN, YEAR, session_as
 from citykpi.cli._terminal import json_safe
+from citykpi.cli._years import parse_year
 from citykpi.errors import InputError
 
 #: The history columns shown on screen (CSV and JSON carry every column).
@@ -44,7 +45,7 @@ def history_cmd(
 def export_cmd(
     status: str = typer.Option("", "--status", help="Only values in this state, e.g. published."),
     city: str = typer.Option("", "--city", help="Only this city."),
-    year: int | None = typer.Option(None, "--year", help="Only this year."),
+    year: int | None = typer.Option(None, "--year", help="Only this year.", parser=parse_year),
     as_user: str = AS_USER,
     token: str = TOKEN,
     fmt: OutputFormat = typer.Option(OutputFormat.csv, "--format", help="Output format."),
