@@ -34,14 +34,21 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable, Iterator, Mapping
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field
 from typing import Final, Literal
 
 import numpy as np
 import pandas as pd
 
 from citykpi.errors import InputError
-from citykpi.model import KPI_COLUMNS, RAW_COLUMNS
+from citykpi.model import (  # the profile types live in model: no pandas to use them
+    KPI_COLUMNS,
+    POPULATION_CLASSES,
+    RAW_COLUMNS,
+    CityProfile,
+    PopulationClass,
+    population_class,
+)
 
 Dtype = Literal["str", "int", "float", "bool", "ref"]
 
@@ -529,68 +536,6 @@ def is_coerced(frame: pd.DataFrame, schema: TableSchema) -> bool:
         ):
             return False
     return True
-
-
-# --- population classes and city profiles -----------------------------------------------------
-
-
-@dataclass(frozen=True, slots=True)
-class PopulationClass:
-    """A population class: label and bounds in inhabitants (lower inclusive, upper exclusive)."""
-
-    label: str
-    lower: float
-    upper: float
-
-    def __contains__(self, population: object) -> bool:
-        return isinstance(population, int | float) and self.lower <= population < self.upper
-
-
-#: The population classes of peer groups and of the sample cities, in increasing order.
-POPULATION_CLASSES: Final[tuple[PopulationClass, ...]] = (
-    PopulationClass("<100k", 0, 100_000),
-    PopulationClass("100k-500k", 100_000, 500_000),
-    PopulationClass("500k-1M", 500_000, 1_000_000),
-    PopulationClass("1M-5M", 1_000_000, 5_000_000),
-    PopulationClass(">5M", 5_000_000, math.inf),
-)
-
-
-def population_class(population: float) -> str:
-    """Return the label of the population class of a city, e.g. ``"100k-500k"``.
-
-    Raises
-    ------
-    ValueError
-        If ``population`` is NaN or negative.
-    """
-    if math.isnan(population) or population < 0:
-        msg = f"Population {population!r} is not a non-negative number."
-        raise ValueError(msg)
-    return next(c.label for c in POPULATION_CLASSES if population < c.upper)
-
-
-@dataclass(frozen=True, slots=True)
-class CityProfile:
-    """A city's profile: one row of the profile table, and what the store keeps of a city.
-
-    Unknown numbers are ``None``, unknown text ``""``; ``population_class`` is a label of
-    :data:`POPULATION_CLASSES` (or a class given by the user).
-    """
-
-    name: str
-    country: str = ""
-    region: str = ""
-    population: float | None = None
-    area_km2: float | None = None
-    gdp_per_capita: float | None = None
-    income_group: str = ""
-    coastal: bool | None = None
-    population_class: str = ""
-
-    def as_dict(self) -> dict[str, str | float | bool | None]:
-        """Return the profile as a flat dictionary."""
-        return {f.name: getattr(self, f.name) for f in fields(self)}
 
 
 def _derived_classes(frame: pd.DataFrame, *, file: str) -> pd.Series:

@@ -10,16 +10,55 @@
 
 from __future__ import annotations
 
+import importlib
 from collections.abc import Mapping
+from typing import TYPE_CHECKING
 
-from citykpi.catalogue import units
-from citykpi.catalogue.codes import normalise_code
-from citykpi.catalogue.formula import Formula, evaluate_formula, parse_formula
-from citykpi.catalogue.functions import FUNCTIONS
-from citykpi.catalogue.index import CatalogueIndex, DataPointMeta, catalogue_index
-from citykpi.catalogue.loader import DATA_DIR, Catalogue, load_catalogue
-from citykpi.catalogue.schema import DataPoint, InputDef, Kpi
 from citykpi.errors import FormulaError
+
+if TYPE_CHECKING:
+    from citykpi.catalogue import units
+    from citykpi.catalogue.codes import normalise_code
+    from citykpi.catalogue.formula import Formula, parse_formula
+    from citykpi.catalogue.functions import FUNCTIONS
+    from citykpi.catalogue.index import CatalogueIndex, DataPointMeta, catalogue_index
+    from citykpi.catalogue.loader import DATA_DIR, Catalogue, load_catalogue
+    from citykpi.catalogue.schema import DataPoint, InputDef, Kpi
+
+#: Public name -> the module that defines it, imported on first use (:pep:`562`): the store
+#: normalises codes with :func:`normalise_code` without loading pint, YAML and the loader.
+_EXPORTS: dict[str, str] = {
+    "DATA_DIR": "citykpi.catalogue.loader",
+    "FUNCTIONS": "citykpi.catalogue.functions",
+    "Catalogue": "citykpi.catalogue.loader",
+    "CatalogueIndex": "citykpi.catalogue.index",
+    "DataPoint": "citykpi.catalogue.schema",
+    "DataPointMeta": "citykpi.catalogue.index",
+    "Formula": "citykpi.catalogue.formula",
+    "InputDef": "citykpi.catalogue.schema",
+    "Kpi": "citykpi.catalogue.schema",
+    "catalogue_index": "citykpi.catalogue.index",
+    "load_catalogue": "citykpi.catalogue.loader",
+    "normalise_code": "citykpi.catalogue.codes",
+    "parse_formula": "citykpi.catalogue.formula",
+}
+
+
+def __getattr__(name: str) -> object:
+    """Import the module that defines ``name`` on first use (:pep:`562`)."""
+    if name == "units":
+        return importlib.import_module("citykpi.catalogue.units")
+    module = _EXPORTS.get(name)
+    if module is None:
+        msg = f"module {__name__!r} has no attribute {name!r}"
+        raise AttributeError(msg)
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted([*globals(), *_EXPORTS, "units"])
 
 
 def evaluate(dp: DataPoint, values: Mapping[str, float]) -> float:
@@ -43,6 +82,8 @@ def evaluate(dp: DataPoint, values: Mapping[str, float]) -> float:
         With a sentence naming the data point, when an input is missing or NaN, a denominator
         is zero, or a yes/no input is neither 0 nor 1.
     """
+    from citykpi.catalogue.formula import evaluate_formula
+
     try:
         return evaluate_formula(dp.formula, values)
     except FormulaError as e:

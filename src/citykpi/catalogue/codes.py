@@ -22,9 +22,10 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from typing import Final
+from typing import TYPE_CHECKING, Final
 
-from citykpi.catalogue.schema import Kpi
+if TYPE_CHECKING:
+    from citykpi.catalogue.schema import Kpi
 
 _SPACES: Final = re.compile(r"\s+")
 _ID_SEPARATORS: Final = re.compile(r"[\s\-]+")

@@ -9,28 +9,24 @@ Modelling assumptions:
   import_raw` would, but the whole file is **one transaction**: the file is validated once, the
   KPIs of every city-year are computed in one pass, and a file with any error (a row, an unknown
   city, a city the editor may not edit) imports nothing.
-* New value slots (the first import of a city-year) are written with one multi-row ``INSERT``
-  per table instead of one ORM object per row; each still gets revision 1 and its own audit
-  event, exactly as :func:`citykpi.store.values.write_values` writes them one by one.
+* New value slots are written by :func:`citykpi.store.inserts.insert_new_values` (one
+  multi-row ``INSERT`` per table), as every import's are.
 """
 
 from __future__ import annotations
 
 import hashlib
-import json
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, SupportsInt, cast
+from typing import TYPE_CHECKING, SupportsInt, cast
 
-from sqlalchemy import Table, insert, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from citykpi.errors import InputError, ValidationFailed
 from citykpi.model import Issue, Severity
-from citykpi.store.audit import ActorRef, record
-from citykpi.store.schema import AuditEvent, Base, City, Submission, Value, ValueRevision, utcnow
-from citykpi.store.states import ValueState
+from citykpi.store.schema import City, Value
 from citykpi.store.users import Action, Actor
 
 if TYPE_CHECKING:
@@ -38,11 +34,7 @@ if TYPE_CHECKING:
 
     from citykpi.store.engine import Store
     from citykpi.store.importer import ImportSummary
-    from citykpi.store.values import ValueInput
     from citykpi.tables import CityProfile
-
-#: Rows per multi-row INSERT: well under SQLite's limit of 32,766 bound parameters.
-INSERT_CHUNK = 500
 
 
 def add_cities(
@@ -77,15 +69,6 @@ def add_cities(
     return [add_city(session, actor, p) for p in given]
 
 
-def _chunks(rows: Sequence[dict[str, Any]]) -> Iterable[list[dict[str, Any]]]:
-    for start in range(0, len(rows), INSERT_CHUNK):
-        yield list(rows[start : start + INSERT_CHUNK])
-
-
-def _table(model: type[Base]) -> Table:
-    return cast(Table, model.__table__)
-
-
 def _by_city_year(frame: pd.DataFrame) -> dict[tuple[str, int], pd.DataFrame]:
     """Return the rows of ``frame`` by (city, year), in order of first appearance."""
     out: dict[tuple[str, int], pd.DataFrame] = {}
@@ -93,135 +76,6 @@ def _by_city_year(frame: pd.DataFrame) -> dict[tuple[str, int], pd.DataFrame]:
         city, year = cast("tuple[str, SupportsInt]", key)
         out[(str(city), int(year))] = part
     return out
-
-
-class _Capture:
-    """Stands in for a session in :func:`~citykpi.store.audit.record`: keeps what it adds."""
-
-    def __init__(self) -> None:
-        self.added: list[object] = []
-
-    def add(self, obj: object) -> None:
-        self.added.append(obj)
-
-
-def _event_template(
-    actor: ActorRef, action: str, *, reason: str, city_id: int, year: int
-) -> dict[str, Any]:
-    """Return the columns :func:`~citykpi.store.audit.record` fills for a value event.
-
-    The event is built by ``record`` itself (and never added to a session), so whatever it
-    records about the actor (her id, name, how she was authenticated) the bulk rows record too.
-    """
-    event = record(
-        cast(Session, _Capture()),
-        actor,
-        action,
-        ("value", ""),
-        reason=reason,
-        city_id=city_id,
-        year=year,
-    )
-    columns = (c.key for c in AuditEvent.__table__.columns if c.key != "id")
-    return {k: v for k in columns if (v := getattr(event, k)) is not None}
-
-
-def _json(data: dict[str, Any]) -> str:
-    # The text audit.record writes for ``after`` (sorted keys, str() of what JSON lacks).
-    return json.dumps(data, sort_keys=True, default=str, ensure_ascii=False)
-
-
-def insert_new_values(
-    session: Session,
-    actor: Actor,
-    sub: Submission,
-    items: Sequence[ValueInput],
-    *,
-    action: str,
-    note: str = "",
-    import_id: int | None = None,
-    framework_version_id: int | None = None,
-) -> int:
-    """Insert a slot at revision 1, the revision and its audit event for each new item.
-
-    The rows are those :func:`citykpi.store.values.write_values` writes for a value slot that
-    does not exist yet, written as multi-row ``INSERT`` statements. The caller checks
-    permissions and that no item has a slot already.
-
-    Returns
-    -------
-    int
-        How many slots were created.
-    """
-    if not items:
-        return 0
-    now = utcnow()
-    slot_rows = [
-        {
-            "submission_id": sub.id,
-            "kind": item.kind,
-            "code": item.code,
-            "kpi_code": item.kpi_code,
-            "state": ValueState.DRAFT.value,
-            "current_revision": 1,
-            "excluded_reason": "",
-            "version": 1,
-            "updated_at": now,
-        }
-        for item in items
-    ]
-    # Core executemany on the session's connection: no ORM bookkeeping per row.
-    connection = session.connection()
-    ids: dict[tuple[str, str], int] = {}
-    for chunk in _chunks(slot_rows):
-        connection.execute(insert(_table(Value)), chunk)
-    for slot_id, kind, code in session.execute(
-        select(Value.id, Value.kind, Value.code).where(Value.submission_id == sub.id)
-    ):
-        ids[(kind, code)] = slot_id
-    template = _event_template(actor.ref, action, reason=note, city_id=sub.city_id, year=sub.year)
-    template["created_at"] = now
-    revisions: list[dict[str, Any]] = []
-    events: list[dict[str, Any]] = []
-    for item in items:
-        slot_id = ids[(item.kind, item.code)]
-        value = None if item.value is None or item.value != item.value else float(item.value)
-        revisions.append(
-            {
-                "value_id": slot_id,
-                "number": 1,
-                "value": value,
-                "raw_value": item.raw_value,
-                "unit": item.unit,
-                "status": item.status,
-                "reason": item.reason,
-                "source": item.source,
-                "quality": item.quality,
-                "provenance": item.provenance,
-                "retracted": item.retracted,
-                "framework_version_id": framework_version_id,
-                "import_id": import_id,
-                "author_id": actor.id,
-                "note": note,
-                "created_at": now,
-            }
-        )
-        after = {
-            "revision": 1,
-            "value": value,
-            "unit": item.unit,
-            "status": item.status,
-            "source": item.source,
-            "quality": item.quality,
-            "retracted": item.retracted,
-            "state": ValueState.DRAFT.value,
-        }
-        events.append({**template, "entity_id": str(slot_id), "before": "", "after": _json(after)})
-    for chunk in _chunks(revisions):
-        connection.execute(insert(_table(ValueRevision)), chunk)
-    for chunk in _chunks(events):
-        connection.execute(insert(_table(AuditEvent)), chunk)
-    return len(items)
 
 
 @dataclass(frozen=True, slots=True)
@@ -358,4 +212,4 @@ def import_many(
     return BulkImportSummary(file=file.name, parts=tuple(parts), warnings=warnings)
 
 
-__all__ = ["INSERT_CHUNK", "BulkImportSummary", "add_cities", "import_many", "insert_new_values"]
+__all__ = ["BulkImportSummary", "add_cities", "import_many"]

@@ -26,7 +26,7 @@ from citykpi.catalogue import normalise_code
 from citykpi.errors import ConflictError, InputError, NotFound, StoreError
 from citykpi.store.audit import record
 from citykpi.store.authorship import reopen_dependent_reviews
-from citykpi.store.bulk import insert_new_values
+from citykpi.store.inserts import insert_new_values
 from citykpi.store.schema import (
     FrameworkVersion,
     Submission,
@@ -195,7 +195,7 @@ def write_values(
         )
     }
     # Every current revision in one query (not one per slot), and new slots written in bulk
-    # (one INSERT per table, citykpi.store.bulk): an import writes hundreds of values.
+    # (one INSERT per table, citykpi.store.inserts): an import writes hundreds of values.
     currents = {
         rev.value_id: rev
         for rev in session.scalars(

@@ -1,0 +1,195 @@
+"""New value slots written in bulk: one multi-row ``INSERT`` per table, not one ORM object per row.
+
+:func:`citykpi.store.values.write_values` hands every value that has no slot yet (the first
+import of a city-year, a KPI that becomes computable) to :func:`insert_new_values`. Each gets
+what the one-by-one path gave it: a slot in state ``draft`` at revision 1 and version 1, its
+revision 1, and its own audit event (``before`` empty), built by
+:func:`citykpi.store.audit.record` itself so that the actor is recorded the same way.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Sequence
+from typing import Any, Protocol, cast
+
+from sqlalchemy import Table, insert, select
+from sqlalchemy.orm import Session
+
+from citykpi.store.audit import ActorRef, record
+from citykpi.store.schema import AuditEvent, Base, Submission, Value, ValueRevision, utcnow
+from citykpi.store.states import ValueState
+from citykpi.store.users import Actor
+
+#: Rows per multi-row INSERT: well under SQLite's limit of 32,766 bound parameters.
+INSERT_CHUNK = 500
+
+
+class NewValue(Protocol):
+    """What a new revision is made of (:class:`citykpi.store.values.ValueInput`)."""
+
+    @property
+    def kind(self) -> str: ...
+    @property
+    def code(self) -> str: ...
+    @property
+    def kpi_code(self) -> str: ...
+    @property
+    def value(self) -> float | None: ...
+    @property
+    def raw_value(self) -> str: ...
+    @property
+    def unit(self) -> str: ...
+    @property
+    def status(self) -> str: ...
+    @property
+    def reason(self) -> str: ...
+    @property
+    def source(self) -> str: ...
+    @property
+    def quality(self) -> str: ...
+    @property
+    def provenance(self) -> str: ...
+    @property
+    def retracted(self) -> bool: ...
+
+
+def _chunks(rows: Sequence[dict[str, Any]]) -> Iterable[list[dict[str, Any]]]:
+    for start in range(0, len(rows), INSERT_CHUNK):
+        yield list(rows[start : start + INSERT_CHUNK])
+
+
+def _table(model: type[Base]) -> Table:
+    return cast(Table, model.__table__)
+
+
+class _Capture:
+    """Stands in for a session in :func:`~citykpi.store.audit.record`: keeps what it adds."""
+
+    def __init__(self) -> None:
+        self.added: list[object] = []
+
+    def add(self, obj: object) -> None:
+        self.added.append(obj)
+
+
+def _event_template(
+    actor: ActorRef, action: str, *, reason: str, city_id: int, year: int
+) -> dict[str, Any]:
+    """Return the columns :func:`~citykpi.store.audit.record` fills for a value event.
+
+    The event is built by ``record`` itself (and never added to a session), so whatever it
+    records about the actor (her id, name, how she was authenticated) the bulk rows record too.
+    """
+    event = record(
+        cast(Session, _Capture()),
+        actor,
+        action,
+        ("value", ""),
+        reason=reason,
+        city_id=city_id,
+        year=year,
+    )
+    columns = (c.key for c in AuditEvent.__table__.columns if c.key != "id")
+    return {k: v for k in columns if (v := getattr(event, k)) is not None}
+
+
+def _json(data: dict[str, Any]) -> str:
+    # The text audit.record writes for ``after`` (sorted keys, str() of what JSON lacks).
+    return json.dumps(data, sort_keys=True, default=str, ensure_ascii=False)
+
+
+def insert_new_values(
+    session: Session,
+    actor: Actor,
+    sub: Submission,
+    items: Sequence[NewValue],
+    *,
+    action: str,
+    note: str = "",
+    import_id: int | None = None,
+    framework_version_id: int | None = None,
+) -> int:
+    """Insert a slot at revision 1, the revision and its audit event for each new item.
+
+    The rows are those :func:`citykpi.store.values.write_values` writes for a value slot that
+    does not exist yet, written as multi-row ``INSERT`` statements. The caller checks
+    permissions and that no item has a slot already.
+
+    Returns
+    -------
+    int
+        How many slots were created.
+    """
+    if not items:
+        return 0
+    now = utcnow()
+    slot_rows = [
+        {
+            "submission_id": sub.id,
+            "kind": item.kind,
+            "code": item.code,
+            "kpi_code": item.kpi_code,
+            "state": ValueState.DRAFT.value,
+            "current_revision": 1,
+            "excluded_reason": "",
+            "version": 1,
+            "updated_at": now,
+        }
+        for item in items
+    ]
+    # Core executemany on the session's connection: no ORM bookkeeping per row.
+    connection = session.connection()
+    ids: dict[tuple[str, str], int] = {}
+    for chunk in _chunks(slot_rows):
+        connection.execute(insert(_table(Value)), chunk)
+    for slot_id, kind, code in session.execute(
+        select(Value.id, Value.kind, Value.code).where(Value.submission_id == sub.id)
+    ):
+        ids[(kind, code)] = slot_id
+    template = _event_template(actor.ref, action, reason=note, city_id=sub.city_id, year=sub.year)
+    template["created_at"] = now
+    revisions: list[dict[str, Any]] = []
+    events: list[dict[str, Any]] = []
+    for item in items:
+        slot_id = ids[(item.kind, item.code)]
+        value = None if item.value is None or item.value != item.value else float(item.value)
+        revisions.append(
+            {
+                "value_id": slot_id,
+                "number": 1,
+                "value": value,
+                "raw_value": item.raw_value,
+                "unit": item.unit,
+                "status": item.status,
+                "reason": item.reason,
+                "source": item.source,
+                "quality": item.quality,
+                "provenance": item.provenance,
+                "retracted": item.retracted,
+                "framework_version_id": framework_version_id,
+                "import_id": import_id,
+                "author_id": actor.id,
+                "note": note,
+                "created_at": now,
+            }
+        )
+        after = {
+            "revision": 1,
+            "value": value,
+            "unit": item.unit,
+            "status": item.status,
+            "source": item.source,
+            "quality": item.quality,
+            "retracted": item.retracted,
+            "state": ValueState.DRAFT.value,
+        }
+        events.append({**template, "entity_id": str(slot_id), "before": "", "after": _json(after)})
+    for chunk in _chunks(revisions):
+        connection.execute(insert(_table(ValueRevision)), chunk)
+    for chunk in _chunks(events):
+        connection.execute(insert(_table(AuditEvent)), chunk)
+    return len(items)
+
+
+__all__ = ["INSERT_CHUNK", "NewValue", "insert_new_values"]
