@@ -209,3 +209,24 @@ def test_validation_messages_quoting_brackets_are_not_escaped_with_backslashes(
     assert result.exit_code == 1, result.output
     assert "The unit '[mass]' of 'population'" in result.output
     assert "\\[" not in result.output
+
+
+def test_export_writes_formula_cells_quoted_and_numbers_as_numbers(cli: Cli) -> None:
+    import csv
+
+    city, source = "@SUM(1)", '=HYPERLINK("http://x","y")'
+    cli.ok("city", "add", city, "--as", "root")
+    raw = cli.tmp / "raw.csv"
+    raw.write_text(
+        "city,year,code,value,unit,source,quality\n"
+        f'"{city}",2024,population,700000,,"=HYPERLINK(""http://x"",""y"")",accurate_measurement\n'
+        f'"{city}",2024,households,320000,,-2+3,accurate_measurement\n',
+        encoding="utf-8",
+    )
+    cli.ok("import", str(raw), "--city", city, "--year", "2024", "--as", "root")
+    out = cli.ok("export", "--as", "root", "--format", "csv")
+    rows = [r for r in csv.DictReader(io.StringIO(out)) if r["kind"] == "input"]
+    assert [(r["city"], r["code"], r["value"], r["source"]) for r in rows] == [
+        ("'@SUM(1)", "households", "320000", "'-2+3"),
+        ("'@SUM(1)", "population", "700000", "'" + source),
+    ]
