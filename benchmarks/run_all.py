@@ -1,7 +1,8 @@
 """Run every benchmark, each in its own process (so peak memory is measured per benchmark).
 
 Run: ``make bench`` or ``.venv/bin/python benchmarks/run_all.py [--quick]``. ``--quick`` runs
-smaller sizes (N = 200 for the ASEM UA, 200 cities x 1,000 replications for the scale run) to
+smaller sizes (N = 200 for the ASEM UA, 200 cities x 1,000 replications for the scale run, one
+run of each store command, 8 cities, 40 city-years and 20,000 rows for the bulk writes) to
 check that the benchmarks work; the reported numbers come from the full run.
 """
 
@@ -20,6 +21,11 @@ BENCHMARKS: dict[str, tuple[list[str], list[str]]] = {
     "bench_asem_ua.py": ([], ["--n", "200", "--loop", "5"]),
     "bench_scale.py": ([], ["--cities", "200", "--n", "1000", "--loop", "2"]),
     "bench_cli_startup.py": ([], ["--runs", "3"]),
+    "bench_store.py": ([], ["--runs", "1"]),
+    "bench_import.py": (
+        [],
+        ["--cities", "8", "--city-years", "40", "--rows", "20000", "--loop", "1"],
+    ),
 }
 
 
