@@ -20,6 +20,7 @@ import typer
 
 from citykpi.cli._common import Cell, OutputFormat, console, emit_rows, err_console, guarded
 from citykpi.cli._store_session import AS_USER, TOKEN
+from citykpi.cli._years import parse_year
 from citykpi.errors import InputError
 from citykpi.settings import load_settings
 
@@ -170,8 +171,10 @@ def trends_cmd(
     kpis: Path | None = KPIS,
     targets: Path | None = TARGETS,
     no_defaults: bool = NO_DEFAULTS,
-    base_year: int = typer.Option(2015, "--base-year", help="Base year of the trend methods."),
-    year: int = typer.Option(2030, "--year", help="Year to project to."),
+    base_year: int = typer.Option(
+        2015, "--base-year", help="Base year of the trend methods.", parser=parse_year
+    ),
+    year: int = typer.Option(2030, "--year", help="Year to project to.", parser=parse_year),
     city: str | None = typer.Option(None, "--city", help="Only this city."),
     out: Path | None = typer.Option(None, "-o", "--out", help="Also write the table to this CSV."),
     force: bool = typer.Option(False, "--force", help="Overwrite OUT if it exists."),
@@ -263,7 +266,9 @@ def plan_cmd(
         None, "--data-point", help="Data point id, needed when the KPI has several."
     ),
     target: float = typer.Option(..., "--target", help="Target value, in the catalogue unit."),
-    year: int = typer.Option(2030, "--year", help="Year the target should be reached."),
+    year: int = typer.Option(
+        2030, "--year", help="Year the target should be reached.", parser=parse_year
+    ),
     cities: Path | None = CITIES,
     by: str = BY,
     fmt: OutputFormat = FORMAT,

@@ -20,6 +20,7 @@ import typer
 from citykpi.cli import index_analysis_cmds
 from citykpi.cli._common import Cell, OutputFormat, emit_rows, err_console, guarded
 from citykpi.cli._store_session import AS_USER, TOKEN
+from citykpi.cli._years import parse_year
 from citykpi.cli.assess_cmds import FROM_STORE, KPIS, STATUS, read_kpis
 from citykpi.cli.index_analysis_cmds import (
     DATA,
@@ -141,7 +142,9 @@ def u4ssc_cmd(
     spec: Path | None = typer.Option(
         None, "--spec", help="Spec replacing the default method (see docs/index-spec.md)."
     ),
-    year: int | None = typer.Option(None, "--year", help="Year to score (default: latest)."),
+    year: int | None = typer.Option(
+        None, "--year", help="Year to score (default: latest).", parser=parse_year
+    ),
     out: Path = OUT,
     force: bool = FORCE,
     top: int = typer.Option(10, "--top", help="Cities shown on screen (0 = all)."),

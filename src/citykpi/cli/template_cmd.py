@@ -7,12 +7,13 @@ from pathlib import Path
 import typer
 
 from citykpi.cli._common import console, guarded
+from citykpi.cli._years import parse_year
 
 
 @guarded
 def template(
     city: str = typer.Argument(..., help="Name of the city, written on the cover sheet."),
-    year: int = typer.Argument(..., help="Reporting year, e.g. 2024."),
+    year: int = typer.Argument(..., help="Reporting year, e.g. 2024.", parser=parse_year),
     output: Path = typer.Option(
         ..., "--output", "-o", help="Workbook to write (.xlsx); an existing file is kept."
     ),
