@@ -7,10 +7,11 @@ audit. They live in one module per responsibility: :mod:`~citykpi.cli.store_iden
 :mod:`~citykpi.cli.store_reading_cmds` (history, export, audit); what they share (who acts, the
 checked database, the common options) is in :mod:`citykpi.cli._store_session`.
 
-Every command except ``db upgrade`` runs as a user: ``--as USER`` (a local account; whoever
-can open the database file could act as anyone anyway) or ``--token`` / ``CITYKPI_TOKEN`` (an
-API token, checked against its stored hash). The first admin of an empty store is created
-with ``citykpi user add NAME --role admin`` and no identity. Exit codes: 1 a file with errors
+Every command except ``db upgrade`` and ``db check`` (:mod:`~citykpi.cli.store_db_cmds`) runs
+as an authenticated user: the saved login of ``citykpi login``, ``--token`` /
+``CITYKPI_TOKEN``, or ``--as USER`` alone on a single-person store only
+(:mod:`citykpi.store.credentials`). The first admin of an empty store is created with
+``citykpi user add NAME --role admin`` and no identity. Exit codes: 1 a file with errors
 (nothing imported), 2 usage or input error, 3 the role forbids it, 4 a concurrent edit won.
 """
 
@@ -20,6 +21,7 @@ import typer
 
 from citykpi.cli import (
     store_city_cmds,
+    store_db_cmds,
     store_identity_cmds,
     store_reading_cmds,
     store_workflow_cmds,
@@ -34,14 +36,20 @@ def register(app: typer.Typer) -> None:
     """Add the store and workflow commands to ``app``."""
     identity, cities = store_identity_cmds, store_city_cmds
     workflow, reading = store_workflow_cmds, store_reading_cmds
-    db_app = _group("Create or migrate the database schema.")
+    db_app = _group("Create or migrate the database schema, and check its invariants.")
     db_app.command("upgrade")(identity.db_upgrade_cmd)
+    db_app.command("check")(store_db_cmds.db_check_cmd)
     user_app = _group("Manage users and their roles.")
     user_app.command("add")(identity.user_add_cmd)
     user_app.command("list")(identity.user_list_cmd)
     user_app.command("disable")(identity.user_disable_cmd)
-    token_app = _group("Create API tokens.")
+    user_app.command("password")(identity.user_password_cmd)
+    token_app = _group("Create, list and revoke API tokens.")
     token_app.command("create")(identity.token_create_cmd)
+    token_app.command("list")(identity.token_list_cmd)
+    token_app.command("revoke")(identity.token_revoke_cmd)
+    app.command("login")(identity.login_cmd)
+    app.command("logout")(identity.logout_cmd)
     city_app = _group("Add, list and show cities and their profiles.")
     city_app.command("add")(cities.city_add_cmd)
     city_app.command("list")(cities.city_list_cmd)
