@@ -11,6 +11,7 @@ read as the value the spreadsheet program last calculated.
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
@@ -48,15 +49,20 @@ def read_xlsx(path: Path, *, file: str, builder: RawTableBuilder) -> None:
         return
     part = "the workbook"
     try:
-        workbook = load_workbook(path, read_only=True, data_only=True)
-        try:
-            budget = CellBudget()
-            sheets: dict[str, Rows] = {}
-            for ws in workbook.worksheets:
-                part = f"sheet {ws.title!r}"
-                sheets[ws.title] = _values(ws, budget)
-        finally:
-            workbook.close()
+        # Opened here, not by openpyxl, so that it is closed even when openpyxl fails half-way.
+        with path.open("rb") as stream, warnings.catch_warnings():
+            # openpyxl warns of what it ignores (unsupported extensions, a missing stylesheet);
+            # values are all citykpi reads, so those warnings would only be noise.
+            warnings.simplefilter("ignore")
+            workbook = load_workbook(stream, read_only=True, data_only=True)
+            try:
+                budget = CellBudget()
+                sheets: dict[str, Rows] = {}
+                for ws in workbook.worksheets:
+                    part = f"sheet {ws.title!r}"
+                    sheets[ws.title] = _values(ws, budget)
+            finally:
+                workbook.close()
     except TooManyCells as e:
         msg = f"{file} {part} {e}"
         builder.issues.append(issue(Reason.UNREADABLE_FILE, msg, file=file))
