@@ -18,10 +18,13 @@ from citykpi.errors import InputError, NotFound, PermissionDenied, ValidationFai
 from citykpi.io import read_city_profiles
 from citykpi.sample import RAW_FILE_COLUMNS, SampleTables, build_sample
 from citykpi.store import CityProfile, Store, add_user, edit_value, list_cities
+from citykpi.store.audit import _dump
 from citykpi.store.bulk import add_cities, import_many
 from citykpi.store.check import check_store
+from citykpi.store.inserts import _after_json
 from citykpi.store.schema import AuditEvent, Submission, Value, ValueRevision
 from citykpi.store.users import Actor
+from citykpi.store.values import ValueInput
 
 Row = dict[str, str]
 
@@ -229,3 +232,37 @@ def test_bulk_audit_events_name_the_actor_as_record_does(
         tuple(getattr(by_record[0], k) for k in keep)
     }
     assert all(r.entity_type == "value" and r.before == "" for r in in_bulk)
+
+
+@pytest.mark.parametrize(
+    ("value", "text"),
+    [
+        (12.5, "plain"),
+        (None, 'quote " backslash \\ newline \n tab \t'),
+        (1e308, "ünïcödé \u2028 \x7f \x01"),
+        (float("inf"), "[/y] =HYPERLINK()"),
+        (-0.0, ""),
+    ],
+)
+def test_the_fast_after_text_is_what_audit_record_writes(value: float | None, text: str) -> None:
+    item = ValueInput(
+        kind="input",
+        code="population",
+        value=value,
+        unit=text,
+        status="reported",
+        source=text,
+        quality=text,
+        retracted=text == "",
+    )
+    after = {
+        "revision": 1,
+        "value": value,
+        "unit": item.unit,
+        "status": item.status,
+        "source": item.source,
+        "quality": item.quality,
+        "retracted": item.retracted,
+        "state": "draft",
+    }
+    assert _after_json(item, value) == _dump(after)

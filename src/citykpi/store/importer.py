@@ -131,6 +131,8 @@ def submission_issues(frame: pd.DataFrame, city: str, year: int) -> list[Issue]:
     # Only rows for another city or year are turned into records (an import has hundreds).
     cities = frame["city"].astype(str)
     wrong = ((cities != "") & (cities.str.casefold() != want)) | (frame["year"] != year)
+    if not wrong.any():
+        return issues
     for rec in frame[wrong].to_dict(orient="records"):
         got_city = str(rec["city"])
         if got_city and got_city.casefold() != want:
