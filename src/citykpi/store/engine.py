@@ -30,7 +30,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Final
-from urllib.parse import quote
+from urllib.parse import quote, unquote
 
 from sqlalchemy import URL, Connection, Engine, create_engine, event, inspect, make_url
 from sqlalchemy.exc import ArgumentError, DBAPIError, IntegrityError
@@ -196,8 +196,13 @@ class Store:
 
     @property
     def url(self) -> str:
-        """Return the database URL without its password."""
-        return self.engine.url.render_as_string(hide_password=True)
+        """Return the database URL without its password (a read-only SQLite file by its path)."""
+        url = self.engine.url
+        database = url.database or ""
+        if url.get_backend_name() == "sqlite" and database.startswith("file:"):
+            path = unquote(database.removeprefix("file:").split("?")[0])
+            return f"sqlite:///{path}" + (" (read-only)" if self.read_only else "")
+        return url.render_as_string(hide_password=True)
 
     @property
     def read_only(self) -> bool:
