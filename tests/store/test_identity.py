@@ -52,6 +52,7 @@ PASSWORD = "correct horse battery"
         ("\u202eares", "cannot contain U+202E (RIGHT-TO-LEFT OVERRIDE)"),
         ("   ", "A user name cannot be empty"),
         ("x" * 101, "at most 100 characters"),
+        ("ß" * 60, "has 120 (counted as compared, ignoring case)"),  # the key would not fit
     ],
 )
 def test_a_user_name_that_reads_as_an_existing_one_or_hides_characters_is_refused(

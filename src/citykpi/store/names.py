@@ -141,10 +141,11 @@ def normalise_name(raw: str, *, what: str, max_length: int, example: str) -> str
     if not text:
         msg = f"A {what} name cannot be empty; give one such as {example!r}."
         raise InputError(msg)
-    if len(text) > max_length:
+    length = max(len(text), len(name_key(text)))  # case folding can lengthen it (ß: ss)
+    if length > max_length:
         msg = (
             f"A {what} name can have at most {max_length} characters; {text[:40]!r}... has "
-            f"{len(text)}. Give a shorter name."
+            f"{length} (counted as compared, ignoring case). Give a shorter name."
         )
         raise InputError(msg)
     return text
