@@ -133,6 +133,8 @@ READERS = {
     "publish_blockers",
     "evidence_content",
     "list_evidence",
+    "read_evidence_file",  # reads a file, not the store
+    "sniff_content_type",  # looks at bytes only
     "import_file",
     "import_raw",
     "issues_message",
