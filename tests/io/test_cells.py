@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import csv
 import io
+import math
 from pathlib import Path
 
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from openpyxl import load_workbook
 from pandas.testing import assert_frame_equal
 from typer.testing import CliRunner
@@ -17,7 +20,7 @@ from citykpi.cli.main import build_app
 from citykpi.ingest import read_file
 from citykpi.ingest import template_layout as layout
 from citykpi.io import OutputFolder, csv_text, write_table, write_template
-from citykpi.io.cells import neutralise, neutralise_frame, restore, restore_frame
+from citykpi.io.cells import TRIGGERS, neutralise, neutralise_frame, restore, restore_frame
 
 #: Text a spreadsheet would execute, and what citykpi writes instead.
 HOSTILE = {
@@ -171,3 +174,13 @@ def test_the_template_and_the_csv_writers_share_one_rule() -> None:
     from citykpi.io.cells import TRIGGERS
 
     assert template._FORMULA_STARTS == TRIGGERS
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.text(alphabet=st.sampled_from("=+-@\t\r'0123456789.eEx "), max_size=8) | st.text())
+def test_neutralise_is_undone_by_restore_and_leaves_nothing_executable(text: str) -> None:
+    written = neutralise(text)
+    assert restore(written) == text
+    if written.startswith(TRIGGERS):
+        assert written == text  # only a plain number may start so, and it is left alone
+        assert not math.isnan(float(text))  # float() raises unless it is a number
