@@ -213,6 +213,11 @@ def test_failed_logins_are_rate_limited_per_account(store: Store, team: Team) ->
         s.execute(insert(LoginAttempt).values(name_key="ana", at=utcnow(), ok=False))
     with pytest.raises(PermissionDenied, match="Wrong user name or password for 'ana'"):
         login(store, "ana", PASSWORD)  # a password-less account cannot log in
+    with store.transaction() as s:
+        s.execute(update(LoginAttempt).values(at=utcnow() - timedelta(days=2)))
+    login(store, "vera", PASSWORD)
+    with store.transaction() as s:  # attempts older than a day are deleted: the table stays small
+        assert s.scalars(select(LoginAttempt.ok)).all() == [True]
 
 
 def test_a_login_of_an_unknown_user_says_the_same_as_a_wrong_password(

@@ -14,7 +14,8 @@ Rules (``docs/store.md`` states them for users):
   audited) and the time they were revoked. Login tokens are named ``login-...``.
 * Password logins are rate-limited per account: after ``login_attempt_limit`` failures within
   ``login_attempt_window_minutes`` (since the last success) the account refuses logins until the
-  oldest of them leaves the window. Every attempt is a row of ``login_attempts``.
+  oldest of them leaves the window. Every attempt is a row of ``login_attempts``; rows older
+  than a day (or the window, if longer) are deleted at the next login.
 
 Every :class:`~citykpi.store.users.Actor` carries how it was authenticated (:class:`Auth`);
 each audit event records it.
@@ -31,7 +32,7 @@ from functools import lru_cache
 from typing import TYPE_CHECKING, Final
 
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import insert, select, update
+from sqlalchemy import delete, insert, select, update
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
@@ -208,7 +209,10 @@ def _check_login(session: Session, name: str, password: str, settings: Settings)
         ok = stored is not dummy
     except (VerificationError, InvalidHashError):
         ok = False
-    session.execute(insert(LoginAttempt).values(name_key=key, at=utcnow(), ok=ok))
+    now = utcnow()
+    keep = max(timedelta(minutes=settings.login_attempt_window_minutes), timedelta(days=1))
+    session.execute(delete(LoginAttempt).where(LoginAttempt.at < now - keep))  # bounded table
+    session.execute(insert(LoginAttempt).values(name_key=key, at=now, ok=ok))
     if not ok or user is None:
         msg = f"Wrong user name or password for {name!r}."
         raise PermissionDenied(msg)
