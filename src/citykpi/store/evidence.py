@@ -178,7 +178,8 @@ def read_evidence_file(path: Path, *, max_bytes: int) -> bytes:
                 f"{max_bytes}; compress it or raise CITYKPI_EVIDENCE_MAX_BYTES."
             )
             raise InputError(msg)
-        os.set_blocking(fd, True)
+        if hasattr(os, "O_NONBLOCK"):  # opened non-blocking only where the flag exists
+            os.set_blocking(fd, True)
         chunks: list[bytes] = []
         total = 0
         while total <= max_bytes:
