@@ -17,7 +17,7 @@ from citykpi.store import (
     create_token,
     list_users,
 )
-from citykpi.store.schema import ApiToken, User
+from citykpi.store.schema import ApiToken, AuditEvent, User
 
 
 def test_passwords_are_stored_as_argon2_hashes_and_checked(store: Store, team: Team) -> None:
@@ -105,3 +105,18 @@ def test_users_are_listed_with_role_state_and_cities(store: Store, team: Team) -
         ("vera", "verifier", True, ()),
         ("vic", "verifier", True, ()),
     ]
+
+
+def test_a_password_is_set_by_its_owner_or_an_admin_and_audited(store: Store, team: Team) -> None:
+    from citykpi.store.users import set_password
+
+    with store.transaction() as s:
+        set_password(s, team.analyst, "ana", "ana's own long password")
+        set_password(s, team.admin, "vera", "vera's new long password")
+    with pytest.raises(PermissionDenied, match="may not manage users"), store.transaction() as s:
+        set_password(s, team.analyst, "vera", "not hers to set at all")
+    with store.transaction() as s:
+        assert actor_by_password(s, "ana", "ana's own long password").auth == "password"
+        assert actor_by_password(s, "Vera", "vera's new long password").name == "vera"
+        actions = s.scalars(select(AuditEvent.action).where(AuditEvent.action == "user.password"))
+        assert len(list(actions)) == 2
