@@ -225,3 +225,17 @@ def test_five_wrong_passwords_lock_the_account_for_the_window(cli: Cli) -> None:
     assert locked.exit_code == 3
     assert "Too many failed logins for 'vera'" in locked.output
     assert "Try again after" in locked.output
+
+
+def test_a_token_file_that_is_a_link_is_refused(tmp_path: Path) -> None:
+    run = Cli(f"sqlite:///{tmp_path / 'mine.db'}", tmp_path)
+    run.ok("db", "upgrade", "--single-person")
+    run.ok("user", "add", "me", "--role", "admin")
+    elsewhere = tmp_path / "planted.json"
+    elsewhere.write_text('{"logins": {}}', encoding="utf-8")
+    elsewhere.chmod(0o600)
+    run.config.mkdir(mode=0o700)
+    (run.config / "token").symlink_to(elsewhere)
+    refused = run("city", "list")
+    assert refused.exit_code == 2
+    assert "is not a regular file; remove it and log in again" in " ".join(refused.output.split())

@@ -81,7 +81,7 @@ def store_key(url: str) -> str:
 def _read_all(settings: Settings) -> dict[str, dict[str, str]]:
     path = token_path(settings)
     try:
-        info = path.stat()
+        info = path.lstat()  # a symbolic link is refused, not followed
     except FileNotFoundError:
         return {}
     if not stat.S_ISREG(info.st_mode):
