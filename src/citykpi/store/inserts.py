@@ -10,7 +10,8 @@ revision 1, and its own audit event (``before`` empty), built by
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+import math
+from collections.abc import Callable, Sequence
 from json.encoder import encode_basestring
 from typing import Any, Final, Protocol, cast
 
@@ -65,6 +66,18 @@ def _table(model: type[Base]) -> Table:
     return cast(Table, model.__table__)
 
 
+class _Memo:
+    """A bind processor that reuses its last result for the same object (the shared ``now``)."""
+
+    def __init__(self, process: Callable[[Any], Any]) -> None:
+        self.process, self.given, self.result = process, object(), None
+
+    def __call__(self, value: Any) -> Any:
+        if value is not self.given:
+            self.given, self.result = value, self.process(value)
+        return self.result
+
+
 def _insert_rows(connection: Connection, model: type[Base], rows: Sequence[dict[str, Any]]) -> None:
     """Insert ``rows`` (dictionaries with the same keys) with the driver's ``executemany``.
 
@@ -89,12 +102,12 @@ def _insert_rows(connection: Connection, model: type[Base], rows: Sequence[dict[
         f"VALUES ({', '.join([placeholder] * len(columns))})"
     )
     procs = [c.type.dialect_impl(dialect).bind_processor(dialect) for c in columns]
-    active = [(i, f) for i, f in enumerate(procs) if f is not None]
+    active = [(i, _Memo(f)) for i, f in enumerate(procs) if f is not None]
     params: list[tuple[Any, ...]] = []
     for row in rows:
         values = [row[k] for k in keys]
-        for i, f in active:
-            values[i] = f(values[i])
+        for i, memo in active:
+            values[i] = memo(values[i])
         params.append(tuple(values))
     for start in range(0, len(params), INSERT_CHUNK):
         connection.exec_driver_sql(sql, params[start : start + INSERT_CHUNK])
@@ -134,7 +147,9 @@ def _event_template(
 def _number(value: float | None) -> str:
     if value is None:
         return "null"
-    return _JSON.encode(value)  # repr, or NaN / Infinity as json.dumps writes them
+    if math.isfinite(value):
+        return float.__repr__(value)  # what json.dumps writes for a finite float
+    return _JSON.encode(value)  # NaN, Infinity, -Infinity as json.dumps writes them
 
 
 def _after_json(item: NewValue, value: float | None) -> str:
