@@ -239,3 +239,24 @@ def test_a_token_file_that_is_a_link_is_refused(tmp_path: Path) -> None:
     refused = run("city", "list")
     assert refused.exit_code == 2
     assert "is not a regular file; remove it and log in again" in " ".join(refused.output.split())
+
+
+@ENGINES
+@pytest.mark.parametrize(
+    ("args", "code", "message"),
+    [
+        (("login", "ve\x00ra", "--password-stdin"), 3, "Wrong user name or password for"),
+        (("city", "list", "--as", "ve\x00ra"), 2, "No user named 've\\x00ra'"),
+        (("history", "Os\x00lo", "2024"), 2, "No city named 'Os\\x00lo'"),
+        (("user", "add", "ma\x00l", "--role", "analyst"), 2, "cannot contain U+0000"),
+        (("user", "add", "Vera ", "--role", "analyst"), 2, "A user named 'vera' already exists"),
+        (("city", "add", "Оslo"), 2, "looks like the existing city 'Oslo'"),
+    ],
+)
+def test_hostile_names_end_in_a_message_on_both_engines(
+    cli: Cli, args: tuple[str, ...], code: int, message: str
+) -> None:
+    cli.login("root")
+    result = cli(*args, stdin=PASSWORDS["vera"] + "\n")
+    assert result.exit_code == code, result.output
+    assert message in " ".join(result.output.split())

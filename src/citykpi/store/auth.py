@@ -38,7 +38,7 @@ from sqlalchemy.orm import Session
 
 from citykpi.errors import InputError, NotFound, PermissionDenied
 from citykpi.store.audit import ActorRef, as_utc, record
-from citykpi.store.names import name_key
+from citykpi.store.names import has_refused_characters, name_key
 from citykpi.store.schema import ApiToken, LoginAttempt, StoreSetting, User, utcnow
 from citykpi.store.users import Action, Actor, active_actor, find_user, password_hasher
 
@@ -188,6 +188,9 @@ def _retry_at(session: Session, key: str, settings: Settings) -> datetime | None
 
 
 def _check_login(session: Session, name: str, password: str, settings: Settings) -> Actor:
+    if has_refused_characters(name):  # no account has such a name; PostgreSQL refuses NUL
+        msg = f"Wrong user name or password for {name!r}."
+        raise PermissionDenied(msg)
     key = name_key(name)
     retry = _retry_at(session, key, settings)
     if retry is not None:

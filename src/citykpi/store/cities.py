@@ -18,7 +18,7 @@ from citykpi import model
 from citykpi.errors import InputError, NotFound
 from citykpi.model import CityProfile
 from citykpi.store.audit import record
-from citykpi.store.names import check_unique, name_key, normalise_name
+from citykpi.store.names import check_unique, has_refused_characters, name_key, normalise_name
 from citykpi.store.schema import City, Submission
 from citykpi.store.users import Action, Actor
 
@@ -52,9 +52,11 @@ def find_city(session: Session, name: str) -> City:
     NotFound
         No such city; the message lists how to see the known ones.
     """
-    city = session.scalar(select(City).where(City.name == name))
-    if city is None:
-        city = session.scalar(select(City).where(City.name_key == name_key(name)))
+    city = None
+    if not has_refused_characters(name):  # e.g. NUL, which PostgreSQL refuses in a query
+        city = session.scalar(select(City).where(City.name == name))
+        if city is None:
+            city = session.scalar(select(City).where(City.name_key == name_key(name)))
     if city is None:
         msg = f"No city named {name!r}; see 'citykpi city list' or add it with 'citykpi city add'."
         raise NotFound(msg)

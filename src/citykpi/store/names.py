@@ -99,6 +99,11 @@ def name_key(name: str) -> str:
     return unicodedata.normalize("NFKC", text.casefold())
 
 
+def has_refused_characters(text: str) -> bool:
+    """Return whether ``text`` holds a character no name may hold (so no name can match it)."""
+    return any(unicodedata.category(ch) in REFUSED_CATEGORIES for ch in text)
+
+
 def skeleton(name: str) -> str:
     """Return the name's look-alike skeleton: its key with :data:`CONFUSABLES` mapped."""
     return "".join(CONFUSABLES.get(ch, ch) for ch in name_key(name))
@@ -189,6 +194,7 @@ __all__ = [
     "CONFUSABLES",
     "REFUSED_CATEGORIES",
     "check_unique",
+    "has_refused_characters",
     "name_key",
     "normalise_name",
     "skeleton",

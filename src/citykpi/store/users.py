@@ -25,7 +25,7 @@ from sqlalchemy.orm import Session
 
 from citykpi.errors import InputError, NotFound, PermissionDenied
 from citykpi.store.audit import ActorRef, record
-from citykpi.store.names import check_unique, name_key, normalise_name
+from citykpi.store.names import check_unique, has_refused_characters, name_key, normalise_name
 from citykpi.store.schema import City, User, UserCity
 
 #: The longest user name (the column's length).
@@ -194,9 +194,11 @@ def find_user(session: Session, name: str) -> User:
     NotFound
         No such user.
     """
-    user = session.scalar(select(User).where(User.name == name))
-    if user is None:
-        user = session.scalar(select(User).where(User.name_key == name_key(name)))
+    user = None
+    if not has_refused_characters(name):  # e.g. NUL, which PostgreSQL refuses in a query
+        user = session.scalar(select(User).where(User.name == name))
+        if user is None:
+            user = session.scalar(select(User).where(User.name_key == name_key(name)))
     if user is None:
         msg = f"No user named {name!r}; see 'citykpi user list' or add one with 'citykpi user add'."
         raise NotFound(msg)
@@ -275,9 +277,11 @@ def check_password_rules(password: str, *, min_length: int = PASSWORD_MIN_LENGTH
 def _city_ids(session: Session, names: Sequence[str]) -> list[int]:
     ids: list[int] = []
     for name in names:
-        city_id = session.scalar(select(City.id).where(City.name == name))
-        if city_id is None:
-            city_id = session.scalar(select(City.id).where(City.name_key == name_key(name)))
+        city_id = None
+        if not has_refused_characters(name):
+            city_id = session.scalar(select(City.id).where(City.name == name))
+            if city_id is None:
+                city_id = session.scalar(select(City.id).where(City.name_key == name_key(name)))
         if city_id is None:
             msg = f"No city named {name!r}; add it first with 'citykpi city add'."
             raise NotFound(msg)
