@@ -1,4 +1,4 @@
-"""The bounded unit grammar: every catalogue unit parses, every hostile unit is refused quickly."""
+"""The bounded unit grammar: every catalogue and target unit parses, hostile ones fail fast."""
 
 from __future__ import annotations
 
@@ -6,6 +6,7 @@ import time
 
 import pytest
 
+from citykpi.assess.targets import default_targets
 from citykpi.catalogue import load_catalogue
 from citykpi.catalogue.unit_grammar import MAX_EXPONENT, canonical_unit
 from citykpi.catalogue.units import normalise_unit, parse_unit
@@ -17,6 +18,7 @@ def _catalogue_units() -> list[str]:
     found = {item.unit for item in cat.inputs.values()}
     found |= {kpi.unit for kpi in cat.kpis}
     found |= {dp.unit for kpi in cat.kpis for dp in kpi.data_points}
+    found |= {target.unit for target in default_targets() if target.unit}
     return sorted(found)
 
 
