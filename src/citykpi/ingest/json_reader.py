@@ -49,23 +49,32 @@ MAX_JSON_DEPTH: Final = 32
 _MAX_INT_DIGITS: Final = 20
 
 _BRACKETS: Final = re.compile(r"[^\[\]{}]+")
-_STRINGS: Final = re.compile(r'"(?:[^"\\]|\\.)*"')
 _ESCAPED_SURROGATE: Final = re.compile(r"\\u[dD][89a-fA-F]")
 _SURROGATE: Final = re.compile("[\ud800-\udfff]")
 
 
-def _depth(text: str) -> int:
-    """Return how deep arrays and objects nest in ``text``, counting brackets in strings.
+def _bracket_depth(text: str) -> int:
+    """Return how deep brackets nest in ``text``, brackets inside strings included.
 
-    Brackets inside strings only ever make the count larger, so the exact count (strings
-    removed, several times slower) is needed only when this one is over the limit.
+    Brackets in strings only make the count larger, so a text within the limit by this count
+    is within it; only one over it needs the exact depth of the parsed document.
     """
     brackets = _BRACKETS.sub("", text)
     return max(accumulate(1 if c in "[{" else -1 for c in brackets), default=0)
 
 
-def _too_deep(text: str) -> bool:
-    return _depth(text) > MAX_JSON_DEPTH and _depth(_STRINGS.sub('""', text)) > MAX_JSON_DEPTH
+def _deeper_than(document: object, limit: int) -> bool:
+    """Return whether arrays and objects nest more than ``limit`` deep in ``document``."""
+    stack: list[tuple[object, int]] = [(document, 1)]
+    while stack:
+        node, depth = stack.pop()
+        if not isinstance(node, dict | list):
+            continue
+        if depth > limit:
+            return True
+        children = node.values() if isinstance(node, dict) else node
+        stack.extend((child, depth + 1) for child in children)
+    return False
 
 
 def _int(text: str) -> int | str:
@@ -94,27 +103,29 @@ def _load(path: Path, *, file: str, builder: RawTableBuilder) -> tuple[object, s
         msg = f"{file} is not UTF-8 text (byte {e.start + 1}); save the JSON file as UTF-8."
         builder.issues.append(issue(Reason.UNREADABLE_FILE, msg, file=file))
         return _FAILED, ""
-    if _too_deep(text):
-        msg = f"{file} nests arrays or objects more than {MAX_JSON_DEPTH} deep; write {_SHAPES}."
-        builder.issues.append(issue(Reason.UNKNOWN_LAYOUT, msg, file=file))
-        return _FAILED, ""
+    too_deep = f"{file} nests arrays or objects more than {MAX_JSON_DEPTH} deep; write {_SHAPES}."
     try:
-        return json.loads(text, parse_int=_int, parse_float=_float), text
+        document = json.loads(text, parse_int=_int, parse_float=_float)
     except json.JSONDecodeError as e:
         msg = f"{file} is not valid JSON ({e.msg} at line {e.lineno}, column {e.colno}); fix it."
         builder.issues.append(issue(Reason.UNREADABLE_FILE, msg, file=file, row=e.lineno))
-    except RecursionError:  # a backstop: the depth check above refuses such files first
-        msg = f"{file} nests arrays or objects too deep to read; write {_SHAPES}."
-        builder.issues.append(issue(Reason.UNKNOWN_LAYOUT, msg, file=file))
-    return _FAILED, ""
+        return _FAILED, ""
+    except RecursionError:  # the parser refuses a thousand levels; Python's stack is safe
+        builder.issues.append(issue(Reason.UNKNOWN_LAYOUT, too_deep, file=file))
+        return _FAILED, ""
+    if _bracket_depth(text) > MAX_JSON_DEPTH and _deeper_than(document, MAX_JSON_DEPTH):
+        builder.issues.append(issue(Reason.UNKNOWN_LAYOUT, too_deep, file=file))
+        return _FAILED, ""
+    return document, text
 
 
 def read_json(path: Path, *, file: str, builder: RawTableBuilder) -> None:
     """Add the values of the JSON file at ``path`` to ``builder`` (a :class:`~.readers.Reader`).
 
-    Files larger than :data:`MAX_JSON_BYTES` or nested deeper than :data:`MAX_JSON_DEPTH` are
-    refused before they are parsed; integers of more than 20 digits and numbers beyond the
-    range of a float are kept as the text written (validation reports them); a text holding
+    Files larger than :data:`MAX_JSON_BYTES` are refused before they are parsed, and files
+    nested deeper than :data:`MAX_JSON_DEPTH` before any value is read; integers of more than
+    20 digits and numbers beyond the range of a float are kept as the text written (validation
+    reports them); a text holding
     an unpaired UTF-16 surrogate (``"\\ud800"``) is reported where it is.
     """
     document, text = _load(path, file=file, builder=builder)

@@ -30,7 +30,7 @@ MAX_YEAR_NUMBER: Final = 9999
 MAX_NUMBER_TEXT: Final = 400
 
 _BOOLEANS: Final[dict[str, float]] = {"yes": 1.0, "true": 1.0, "no": 0.0, "false": 0.0}
-_NUMBER: Final = re.compile(r"[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?")
+_NUMBER: Final = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?")
 _QUALITY_KEY: Final = re.compile(r"[\s_\-]+")
 
 

@@ -35,7 +35,7 @@ MIN_YEAR: Final = 1990
 NOT_REPORTED_TEXTS: Final = frozenset({"", "nr", "n/r", "not reported"})
 KINDS: Final = ("input", "kpi")
 #: A text that reads as a number (as citykpi.ingest reads one), though maybe beyond a float.
-_NUMBER: Final = re.compile(r"[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?")
+_NUMBER: Final = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?")
 _SHOWN_LENGTH: Final = 40
 _QUALITY_TEXTS: Final = frozenset(
     {q.value for q in DataQuality} | {q.label.casefold() for q in DataQuality}
