@@ -21,6 +21,13 @@ Formats, by extension:
 ``code`` may be an input id, a data point id (a KPI result reported directly), an official KPI
 code in any spacing (``"EC:ICT:ICT:1C"``) with a ``data_point`` column, or alone when the KPI
 has one data point.
+
+Limits, each refused with an issue naming the file (hostile files end there, never in a crash
+or a hang): tables wider than a spreadsheet (16,384 columns, :data:`.tabular.MAX_COLUMNS`);
+JSON files over 256 MiB or nested more than 32 deep (:mod:`.json_reader`); workbooks that
+unpack to more than 512 MiB, declare a sheet beyond a spreadsheet's size, or hold more than
+16 million cells (:mod:`.xlsx_limits`, checked before openpyxl parses anything). A year has at
+most four digits; a number beyond a float stays text, for validation to report.
 """
 
 from citykpi.catalogue import normalise_code
