@@ -11,11 +11,12 @@ from __future__ import annotations
 
 import json
 import math
+import operator
 from collections.abc import Callable, Sequence
 from json.encoder import encode_basestring
 from typing import Any, Final, Protocol, cast
 
-from sqlalchemy import Connection, Table, insert, select
+from sqlalchemy import Connection, Dialect, Table, insert, select
 from sqlalchemy.orm import Session
 
 from citykpi.store.audit import ActorRef, record
@@ -66,6 +67,29 @@ def _table(model: type[Base]) -> Table:
     return cast(Table, model.__table__)
 
 
+#: (dialect, table, columns, placeholder) -> the INSERT text and the columns' bind processors.
+_STATEMENTS: dict[tuple[str, str, tuple[str, ...], str], tuple[str, list[Any]]] = {}
+
+
+def _statement(
+    dialect: Dialect, table: Table, keys: tuple[str, ...], placeholder: str
+) -> tuple[str, list[Any]]:
+    """Return the INSERT text for ``keys`` of ``table`` and each column's bind processor."""
+    cache_key = (dialect.name, table.name, keys, placeholder)
+    found = _STATEMENTS.get(cache_key)
+    if found is None:
+        quote = dialect.identifier_preparer
+        columns = [table.c[k] for k in keys]
+        sql = (
+            f"INSERT INTO {quote.format_table(table)} "
+            f"({', '.join(quote.format_column(c) for c in columns)}) "
+            f"VALUES ({', '.join([placeholder] * len(columns))})"
+        )
+        procs = [c.type.dialect_impl(dialect).bind_processor(dialect) for c in columns]
+        found = _STATEMENTS[cache_key] = (sql, procs)
+    return found
+
+
 class _Memo:
     """A bind processor that reuses its last result for the same object (the shared ``now``)."""
 
@@ -89,23 +113,17 @@ def _insert_rows(connection: Connection, model: type[Base], rows: Sequence[dict[
         return
     table, dialect = _table(model), connection.dialect
     keys = list(rows[0])
-    columns = [table.c[k] for k in keys]
     placeholder = _PLACEHOLDER.get(str(dialect.paramstyle))
     if placeholder is None:  # pragma: no cover - SQLite and psycopg use the styles above
         for start in range(0, len(rows), INSERT_CHUNK):
             connection.execute(insert(table), list(rows[start : start + INSERT_CHUNK]))
         return
-    quote = dialect.identifier_preparer
-    sql = (
-        f"INSERT INTO {quote.format_table(table)} "
-        f"({', '.join(quote.format_column(c) for c in columns)}) "
-        f"VALUES ({', '.join([placeholder] * len(columns))})"
-    )
-    procs = [c.type.dialect_impl(dialect).bind_processor(dialect) for c in columns]
+    sql, procs = _statement(dialect, table, tuple(keys), placeholder)
     active = [(i, _Memo(f)) for i, f in enumerate(procs) if f is not None]
+    pick = operator.itemgetter(*keys)
     params: list[tuple[Any, ...]] = []
     for row in rows:
-        values = [row[k] for k in keys]
+        values = list(pick(row)) if len(keys) > 1 else [pick(row)]
         for i, memo in active:
             values[i] = memo(values[i])
         params.append(tuple(values))
