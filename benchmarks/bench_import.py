@@ -49,7 +49,7 @@ ROWS_PER_CITY_YEAR = 130
 def _line(label: str, t: Timing, *, before: float, target: float, extra: str = "") -> None:
     print(
         f"{label:<44}{t.wall:>8.1f}{t.cpu:>8.1f}{before:>10.0f}{before / t.wall:>9.0f}x"
-        f"{target:>8.0f}  {verdict(t.wall, target)}{extra}"
+        f"{target:>8.0f}  {verdict(t, target)}{extra}"
     )
 
 

@@ -130,8 +130,7 @@ def main(argv: list[str] | None = None) -> int:
             print(line)
             continue
         print(
-            f"{line}{low / t.wall:>9.1f}x{TARGET_COMMAND_S:>8.1f}  "
-            f"{verdict(t.wall, TARGET_COMMAND_S)}"
+            f"{line}{low / t.wall:>9.1f}x{TARGET_COMMAND_S:>8.1f}  {verdict(t, TARGET_COMMAND_S)}"
         )
     print(f"speed-up: the fastest figure before the issue ({low} s) over the median wall time.")
     return 0

@@ -157,6 +157,12 @@ def write_cities(path: Path, tables: SampleTables) -> int:
     return len(tables.cities)
 
 
-def verdict(seconds: float, target: float) -> str:
-    """Return ``"meets"`` or ``"MISSES"`` the target of ``target`` seconds."""
-    return "meets" if seconds < target else "MISSES"
+def verdict(t: Timing, target: float) -> str:
+    """Say whether the wall time, and the CPU time, meet the target of ``target`` seconds.
+
+    On a shared machine the wall time grows with the load and the CPU time does not: a wall
+    time that misses while the CPU time meets says the machine was busy, not the code slow.
+    """
+    wall = "meets" if t.wall < target else "MISSES"
+    cpu = "meets" if t.cpu < target else "MISSES"
+    return wall if wall == cpu else f"wall {wall}, cpu {cpu}"
