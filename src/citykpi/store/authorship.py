@@ -130,6 +130,8 @@ def authorship_chains(session: Session, sub: Submission) -> Chains:
 def _reviewers(session: Session, slots: Sequence[Value]) -> dict[int, int | None]:
     """Return value id -> the user whose verify or exclude gave each slot its current state."""
     wanted = {str(s.id): s for s in slots if ValueState(s.state) in REVIEW_ACTIONS}
+    if not wanted:  # nothing reviewed (a first import): no query
+        return {}
     stmt = (
         select(AuditEvent.entity_id, AuditEvent.actor_id)
         .where(
