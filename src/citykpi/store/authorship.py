@@ -226,10 +226,8 @@ def _codes(slots: Sequence[Value]) -> str:
 
 def _user_names(session: Session, ids: Iterable[int | None]) -> dict[int, str]:
     wanted = {i for i in ids if i is not None}
-    if not wanted:
-        return {}
     rows = session.execute(select(User.id, User.name).where(User.id.in_(wanted)))
-    return {user_id: name for user_id, name in rows}
+    return {row.id: row.name for row in rows}
 
 
 def check_four_eyes(
