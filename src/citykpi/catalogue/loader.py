@@ -472,7 +472,14 @@ def _message(root: Path, problems: list[_Problem]) -> str:
 
 @lru_cache(maxsize=1)
 def _bundled() -> Catalogue:
-    return _load(DATA_DIR)
+    from citykpi.catalogue.cache import cached_parts
+
+    def build() -> tuple[Framework, tuple[Kpi, ...], Mapping[str, InputDef]]:
+        c = _load(DATA_DIR)
+        return c.framework, c.kpis, c.inputs
+
+    framework, kpis, inputs = cached_parts(DATA_DIR, build)
+    return Catalogue(framework=framework, kpis=kpis, inputs=inputs, root=DATA_DIR)
 
 
 def load_catalogue(path: str | Path | None = None) -> Catalogue:

@@ -8,14 +8,46 @@ means, :class:`ValidationResult` for what compute receives and :class:`RuleConte
 city profile and previous year the denominators are compared with.
 """
 
-from citykpi.validate.engine import validate
-from citykpi.validate.report import (
-    CHECKED_COLUMNS,
-    ISSUE_COLUMNS,
-    ValidationReport,
-    ValidationResult,
-)
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING
+
 from citykpi.validate.rules import RuleContext
+
+if TYPE_CHECKING:
+    from citykpi.validate.engine import validate
+    from citykpi.validate.report import (
+        CHECKED_COLUMNS,
+        ISSUE_COLUMNS,
+        ValidationReport,
+        ValidationResult,
+    )
+
+#: Names imported on first use (:pep:`562`): pandas loads only when a command validates.
+_LAZY = {
+    "validate": "citykpi.validate.engine",
+    "CHECKED_COLUMNS": "citykpi.validate.report",
+    "ISSUE_COLUMNS": "citykpi.validate.report",
+    "ValidationReport": "citykpi.validate.report",
+    "ValidationResult": "citykpi.validate.report",
+}
+
+
+def __getattr__(name: str) -> object:
+    """Import the module that defines ``name`` on first use (:pep:`562`)."""
+    module = _LAZY.get(name)
+    if module is None:
+        msg = f"module {__name__!r} has no attribute {name!r}"
+        raise AttributeError(msg)
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted([*globals(), *_LAZY])
+
 
 __all__ = [
     "CHECKED_COLUMNS",
