@@ -58,7 +58,7 @@ def folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return tmp_path_factory.mktemp("fuzz")
 
 
-def _check(result: IngestResult) -> None:
+def check_reader_result(result: IngestResult) -> None:
     """Validate what a reader returned; every issue of the reader must name the file."""
     for found in result.issues:
         assert found.location.file, found
@@ -77,7 +77,7 @@ def _read(folder: Path, name: str, data: bytes) -> IngestResult:
 @settings(_BASE, max_examples=300)
 @given(data=st.binary(max_size=400), suffix=st.sampled_from([".csv", ".json", ".xlsx"]))
 def test_any_bytes_in_any_reader(folder: Path, data: bytes, suffix: str) -> None:
-    _check(_read(folder, f"bytes{suffix}", data))
+    check_reader_result(_read(folder, f"bytes{suffix}", data))
 
 
 @st.composite
@@ -97,7 +97,7 @@ def _csv_tables(draw: st.DrawFn) -> bytes:
 @settings(_BASE, max_examples=400)
 @given(data=_csv_tables())
 def test_csv_tables(folder: Path, data: bytes) -> None:
-    _check(_read(folder, "table.csv", data))
+    check_reader_result(_read(folder, "table.csv", data))
 
 
 _json_scalars = st.one_of(
@@ -129,7 +129,7 @@ _documents = st.one_of(
 @given(document=_documents, extra=st.sampled_from(["", " ", "\n[", '"\\ud800"', "9" * 30]))
 def test_json_documents(folder: Path, document: object, extra: str) -> None:
     text = json.dumps(document, ensure_ascii=bool(len(extra) % 2)) + extra
-    _check(_read(folder, "doc.json", text.encode("utf-8", errors="surrogatepass")))
+    check_reader_result(_read(folder, "doc.json", text.encode("utf-8", errors="surrogatepass")))
 
 
 def _workbook() -> bytes:
@@ -180,7 +180,7 @@ def _mutated_workbooks(draw: st.DrawFn) -> bytes:
 @settings(_BASE, max_examples=200)
 @given(data=_mutated_workbooks())
 def test_mutated_workbooks(folder: Path, data: bytes) -> None:
-    _check(_read(folder, "book.xlsx", data))
+    check_reader_result(_read(folder, "book.xlsx", data))
 
 
 _floats = st.one_of(

@@ -22,12 +22,12 @@ from pathlib import Path
 
 import pandas as pd
 
-from citykpi import tables
 from citykpi.catalogue.codes import CodeError
 from citykpi.catalogue.index import CatalogueIndex
 from citykpi.ingest.values import CellValue, normalise_quality, parse_value, parse_year, raw_text
 from citykpi.model import RAW_COLUMNS, Issue, Location, Severity
 from citykpi.reasons import Reason
+from citykpi.tables import RAW, coerce
 
 
 @dataclass(frozen=True, slots=True)
@@ -90,7 +90,7 @@ def where(file: str, row: int | str) -> str:
 
 def empty_frame() -> pd.DataFrame:
     """Return an empty raw table with the right columns and dtypes."""
-    return tables.RAW.empty()
+    return RAW.empty()
 
 
 @dataclass
@@ -166,7 +166,7 @@ class RawTableBuilder:
     def frame(self) -> pd.DataFrame:
         """Return the raw table of every record added so far."""
         frame = pd.DataFrame(self._columns, columns=list(RAW_COLUMNS))
-        return tables.coerce(frame, tables.RAW)
+        return coerce(frame, RAW)
 
     def result(self) -> IngestResult:
         """Return the table and the issues collected."""

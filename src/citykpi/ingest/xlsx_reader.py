@@ -19,7 +19,7 @@ from typing import Any
 from openpyxl import load_workbook
 from openpyxl.utils import get_column_letter
 
-from citykpi.ingest import template_layout as layout
+import citykpi.ingest.template_layout as layout
 from citykpi.ingest.table import RawTableBuilder, Record, issue
 from citykpi.ingest.tabular import is_blank, read_rows, unknown_layout
 from citykpi.ingest.values import CellValue, parse_year, raw_text

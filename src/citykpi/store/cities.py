@@ -14,9 +14,9 @@ import math
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from citykpi import model
 from citykpi.errors import InputError, NotFound
 from citykpi.model import CityProfile
+from citykpi.model import population_class as _population_class
 from citykpi.store.audit import record
 from citykpi.store.names import check_unique, has_refused_characters, name_key, normalise_name
 from citykpi.store.schema import City, Submission
@@ -27,7 +27,7 @@ def population_class(population: float | None) -> str:
     """Return the population class of a city of ``population`` inhabitants ("" if unknown)."""
     if population is None or math.isnan(population) or population < 0:
         return ""
-    return model.population_class(population)
+    return _population_class(population)
 
 
 def _profile(city: City) -> CityProfile:
