@@ -10,6 +10,7 @@ output, a file that exists is refused unless ``force``; other files in the folde
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Final
 
@@ -143,10 +144,28 @@ def write_result(
     OutputExistsError
         If any of those files exists and ``force`` is false (nothing is written then).
     """
-    with OutputFolder(
-        out_dir, force=force, names=result_names(result), command=command, title="Index build"
-    ) as folder:
-        add_result(folder, result)
+    return _write_folder(
+        out_dir,
+        result_names(result),
+        lambda folder: add_result(folder, result),
+        title="Index build",
+        force=force,
+        command=command,
+    )
+
+
+def _write_folder(
+    out_dir: str | Path,
+    names: list[str],
+    add: Callable[[OutputFolder], object],
+    *,
+    title: str,
+    force: bool,
+    command: str | None,
+) -> list[Path]:
+    """Write one folder: refuse its ``names`` up front, ``add`` the files, then the README."""
+    with OutputFolder(out_dir, force=force, names=names, command=command, title=title) as folder:
+        add(folder)
     return folder.written
 
 
@@ -166,22 +185,23 @@ def add_u4ssc(folder: OutputFolder, index: U4sscIndex) -> list[Path]:
     """Add a U4SSC index to ``folder``: :func:`add_result`'s files, ``scores.csv``,
     ``excluded_cities.csv`` and ``dropped_data_points.csv``."""
     written = add_result(folder, index.result)
-    texts = iter(U4SSC_FILES.items())
-    name, text = next(texts)
-    written.append(folder.table(name, index.scores_long(), text, float_format=EXACT, na_rep="NA"))
+    scores = "scores.csv"
+    written.append(
+        folder.table(
+            scores, index.scores_long(), U4SSC_FILES[scores], float_format=EXACT, na_rep="NA"
+        )
+    )
     excluded = pd.DataFrame(
         {"city": list(index.excluded_cities), "share_missing": list(index.excluded_cities.values())}
     )
-    name, text = next(texts)
-    written.append(folder.table(name, excluded, text))
     dropped = pd.DataFrame(
         {
             "data_point": list(index.dropped_data_points),
             "reason": list(index.dropped_data_points.values()),
         }
     )
-    name, text = next(texts)
-    written.append(folder.table(name, dropped, text))
+    for name, frame in (("excluded_cities.csv", excluded), ("dropped_data_points.csv", dropped)):
+        written.append(folder.table(name, frame, U4SSC_FILES[name]))
     return written
 
 
@@ -200,11 +220,14 @@ def write_u4ssc(
     OutputExistsError
         If any of those files exists and ``force`` is false (nothing is written then).
     """
-    with OutputFolder(
-        out_dir, force=force, names=u4ssc_names(index), command=command, title="U4SSC city index"
-    ) as folder:
-        add_u4ssc(folder, index)
-    return folder.written
+    return _write_folder(
+        out_dir,
+        u4ssc_names(index),
+        lambda folder: add_u4ssc(folder, index),
+        title="U4SSC city index",
+        force=force,
+        command=command,
+    )
 
 
 def audit_names(*, prefix: str = "") -> list[str]:
