@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Final, Literal
 
 import pandas as pd
 
-from citykpi.errors import InputError, PermissionDenied, StoreError
+from citykpi.errors import InputError, PermissionDenied
 from citykpi.model import KPI_COLUMNS
 from citykpi.settings import Settings
 from citykpi.tables import KPI, coerce
@@ -175,7 +175,7 @@ def _from_store(
 
     opened = store if store is not None else open_store(settings=settings)
     try:
-        _require_schema(opened)
+        opened.require_schema()
         with opened.transaction() as session:
             table = stored_kpi_table(
                 session,
@@ -195,26 +195,6 @@ def _from_store(
         msg = f"The store at {opened.url!r} holds no {status} KPI value; {hint}."
         raise InputError(msg)
     return table, f"The store at {opened.url!r} ({status} values)"
-
-
-def _require_schema(store: Store) -> None:
-    from sqlalchemy.exc import SQLAlchemyError
-
-    try:
-        ready = store.has_schema()
-    except SQLAlchemyError as e:
-        reason = str(getattr(e, "orig", None) or e).strip()
-        msg = (
-            f"Cannot open the database at {store.url!r}: {reason}. Check CITYKPI_DATABASE_URL "
-            "and that the server is running."
-        )
-        raise StoreError(msg) from e
-    if not ready:
-        msg = (
-            f"The database at {store.url!r} has no citykpi schema yet; run 'citykpi db upgrade' "
-            "and import values first (set CITYKPI_DATABASE_URL to use another database)."
-        )
-        raise StoreError(msg)
 
 
 def _reader(session: Session, *, as_user: str, token: str, store: Store) -> Actor | None:

@@ -18,7 +18,7 @@ import typer
 
 from citykpi.cli._common import OutputFormat, console
 from citykpi.cli._years import parse_year
-from citykpi.errors import PermissionDenied, StoreError
+from citykpi.errors import PermissionDenied
 
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
@@ -46,28 +46,14 @@ CODES = typer.Argument(
 
 def open_checked() -> Store:
     """Open the store of ``CITYKPI_DATABASE_URL``; refuse one that is unreachable or empty."""
-    from sqlalchemy.exc import SQLAlchemyError
-
     from citykpi.store import open_store
 
     store = open_store()
     try:
-        ready = store.has_schema()
-    except SQLAlchemyError as e:
+        store.require_schema()
+    except BaseException:
         store.dispose()
-        reason = str(getattr(e, "orig", None) or e).strip()
-        msg = (
-            f"Cannot open the database at {store.url!r}: {reason}. Check CITYKPI_DATABASE_URL "
-            "and that the server is running."
-        )
-        raise StoreError(msg) from e
-    if not ready:
-        msg = (
-            f"The database at {store.url!r} has no citykpi schema yet; run 'citykpi db upgrade' "
-            "first (set CITYKPI_DATABASE_URL to use another database)."
-        )
-        store.dispose()
-        raise StoreError(msg)
+        raise
     return store
 
 

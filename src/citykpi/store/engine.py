@@ -33,7 +33,7 @@ from typing import Any, Final
 from urllib.parse import quote, unquote
 
 from sqlalchemy import URL, Connection, Engine, create_engine, event, inspect, make_url
-from sqlalchemy.exc import ArgumentError, DBAPIError, IntegrityError
+from sqlalchemy.exc import ArgumentError, DBAPIError, IntegrityError, SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -286,6 +286,30 @@ class Store:
             if name.startswith(("SQLITE_CORRUPT", "SQLITE_NOTADB", "SQLITE_READONLY")):
                 raise database_error(self.url, e) from e
             raise
+
+    def require_schema(self) -> None:
+        """Refuse a store that cannot be reached or has no citykpi schema, saying what to do.
+
+        Raises
+        ------
+        StoreError
+            The database is unreachable or damaged, or ``citykpi db upgrade`` has not run.
+        """
+        try:
+            ready = self.has_schema()
+        except SQLAlchemyError as e:
+            reason = str(getattr(e, "orig", None) or e).strip()
+            msg = (
+                f"Cannot open the database at {self.url!r}: {reason}. Check "
+                "CITYKPI_DATABASE_URL and that the server is running."
+            )
+            raise StoreError(msg) from e
+        if not ready:
+            msg = (
+                f"The database at {self.url!r} has no citykpi schema yet; run 'citykpi db "
+                "upgrade' first (set CITYKPI_DATABASE_URL to use another database)."
+            )
+            raise StoreError(msg)
 
 
 def _quiet_rollback(session: Session) -> None:
