@@ -18,7 +18,7 @@ import pytest
 
 SRC = Path(__file__).resolve().parents[1] / "src" / "citykpi"
 #: Shared modules: the vocabulary every layer uses; they import no stage and no top layer.
-SHARED = {"errors", "model", "settings", "reasons", "tables", "catalogue", "__init__"}
+SHARED = {"errors", "lazy", "model", "settings", "reasons", "tables", "catalogue", "__init__"}
 #: Each stage, in data-flow order; a stage may import the shared modules and earlier stages.
 #: ``frameworks`` composes ``assess`` and the ``index`` engine into named indices (U4SSC).
 STAGES = ["ingest", "sample", "validate", "compute", "assess", "index", "frameworks"]

@@ -10,11 +10,11 @@
 
 from __future__ import annotations
 
-import importlib
 from collections.abc import Mapping
 from typing import TYPE_CHECKING
 
 from citykpi.errors import FormulaError
+from citykpi.lazy import lazy_exports
 
 if TYPE_CHECKING:
     from citykpi.catalogue import units
@@ -44,21 +44,9 @@ _EXPORTS: dict[str, str] = {
 }
 
 
-def __getattr__(name: str) -> object:
-    """Import the module that defines ``name`` on first use (:pep:`562`)."""
-    if name == "units":
-        return importlib.import_module("citykpi.catalogue.units")
-    module = _EXPORTS.get(name)
-    if module is None:
-        msg = f"module {__name__!r} has no attribute {name!r}"
-        raise AttributeError(msg)
-    value = getattr(importlib.import_module(module), name)
-    globals()[name] = value
-    return value
-
-
-def __dir__() -> list[str]:
-    return sorted([*globals(), *_EXPORTS, "units"])
+__getattr__, __dir__ = lazy_exports(
+    __name__, {**_EXPORTS, "units": "citykpi.catalogue.units"}, globals()
+)
 
 
 def evaluate(dp: DataPoint, values: Mapping[str, float]) -> float:

@@ -27,7 +27,6 @@ and index parts load on first use, so ``from citykpi.io import write_text`` stay
 
 from __future__ import annotations
 
-import importlib
 from typing import TYPE_CHECKING
 
 from citykpi.errors import OutputExistsError
@@ -41,6 +40,7 @@ from citykpi.io.writing import (
     write_table,
     write_text,
 )
+from citykpi.lazy import lazy_exports
 
 if TYPE_CHECKING:
     from citykpi.io.index_files import (
@@ -111,14 +111,9 @@ _LAZY: dict[str, str] = {
 }
 
 
-def __getattr__(name: str) -> object:
-    module = _LAZY.get(name)
-    if module is None:
-        msg = f"module 'citykpi.io' has no attribute {name!r}"
-        raise AttributeError(msg)
-    value = getattr(importlib.import_module(f"citykpi.io.{module}"), name)
-    globals()[name] = value
-    return value
+__getattr__, __dir__ = lazy_exports(
+    __name__, {name: f"citykpi.io.{module}" for name, module in _LAZY.items()}, globals()
+)
 
 
 __all__ = [

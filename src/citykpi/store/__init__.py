@@ -12,8 +12,9 @@ that lists cities does not pay for the importer, the migrations or the workflow.
 
 from __future__ import annotations
 
-import importlib
 from typing import TYPE_CHECKING
+
+from citykpi.lazy import lazy_exports
 
 if TYPE_CHECKING:
     from citykpi.store.audit import AUDIT_COLUMNS, AuditRow, query_events
@@ -97,19 +98,7 @@ _EXPORTS: dict[str, str] = {
 }
 
 
-def __getattr__(name: str) -> object:
-    """Import the module that defines ``name`` on first use (:pep:`562`)."""
-    module = _EXPORTS.get(name)
-    if module is None:
-        msg = f"module {__name__!r} has no attribute {name!r}"
-        raise AttributeError(msg)
-    value = getattr(importlib.import_module(module), name)
-    globals()[name] = value
-    return value
-
-
-def __dir__() -> list[str]:
-    return sorted([*globals(), *_EXPORTS])
+__getattr__, __dir__ = lazy_exports(__name__, _EXPORTS, globals())
 
 
 __all__ = [

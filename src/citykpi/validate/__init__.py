@@ -10,9 +10,9 @@ city profile and previous year the denominators are compared with.
 
 from __future__ import annotations
 
-import importlib
 from typing import TYPE_CHECKING
 
+from citykpi.lazy import lazy_exports
 from citykpi.validate.rules import RuleContext
 
 if TYPE_CHECKING:
@@ -34,19 +34,7 @@ _LAZY = {
 }
 
 
-def __getattr__(name: str) -> object:
-    """Import the module that defines ``name`` on first use (:pep:`562`)."""
-    module = _LAZY.get(name)
-    if module is None:
-        msg = f"module {__name__!r} has no attribute {name!r}"
-        raise AttributeError(msg)
-    value = getattr(importlib.import_module(module), name)
-    globals()[name] = value
-    return value
-
-
-def __dir__() -> list[str]:
-    return sorted([*globals(), *_LAZY])
+__getattr__, __dir__ = lazy_exports(__name__, _LAZY, globals())
 
 
 __all__ = [
