@@ -39,6 +39,7 @@ from citykpi.compute import compute
 from citykpi.model import RAW_COLUMNS, Severity
 from citykpi.store.authorship import authorship_chains
 from citykpi.store.engine import Store
+from citykpi.store.importer import stored_raw_row
 from citykpi.store.schema import (
     AuditEvent,
     City,
@@ -134,25 +135,11 @@ def _stored_raw(session: Session, subs: dict[int, _Sub]) -> pd.DataFrame:
         .join(ValueRevision, on_current_revision())
         .where(ValueRevision.retracted.is_(False))
     )
-    rows: list[dict[str, object]] = []
-    for sid, kind, code, rev in session.execute(stmt):
-        if kind == "kpi" and rev.status != "reported":
-            continue
-        rows.append(
-            {
-                "city": subs[sid].city,
-                "year": subs[sid].year,
-                "kind": kind,
-                "code": code,
-                "value": rev.value if rev.value is not None else math.nan,
-                "raw_value": rev.raw_value or ("" if rev.value is None else repr(rev.value)),
-                "unit": rev.unit,
-                "source": rev.source,
-                "quality": rev.quality,
-                "file": "(stored)",
-                "row": None,
-            }
-        )
+    rows = [
+        stored_raw_row(subs[sid].city, subs[sid].year, kind, code, rev)
+        for sid, kind, code, rev in session.execute(stmt)
+        if kind == "input" or rev.status == "reported"
+    ]
     return coerce(pd.DataFrame(rows, columns=list(RAW_COLUMNS)), RAW)
 
 

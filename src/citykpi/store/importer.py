@@ -336,26 +336,31 @@ def stored_raw_frame(session: Session, sub: Submission) -> pd.DataFrame:
         .where(Value.submission_id == sub.id, ValueRevision.retracted.is_(False))
         .order_by(Value.kind, Value.code)
     )
-    rows: list[dict[str, object]] = []
-    for slot, rev in session.execute(stmt):
-        if slot.kind == "kpi" and rev.status != "reported":
-            continue
-        rows.append(
-            {
-                "city": sub.city.name,
-                "year": sub.year,
-                "kind": slot.kind,
-                "code": slot.code,
-                "value": rev.value if rev.value is not None else math.nan,
-                "raw_value": rev.raw_value or ("" if rev.value is None else repr(rev.value)),
-                "unit": rev.unit,
-                "source": rev.source,
-                "quality": rev.quality,
-                "file": "(stored)",
-                "row": None,
-            }
-        )
+    rows = [
+        stored_raw_row(sub.city.name, sub.year, slot.kind, slot.code, rev)
+        for slot, rev in session.execute(stmt)
+        if slot.kind == "input" or rev.status == "reported"
+    ]
     return coerce(pd.DataFrame(rows, columns=list(RAW_COLUMNS)), RAW)
+
+
+def stored_raw_row(
+    city: str, year: int, kind: str, code: str, rev: ValueRevision
+) -> dict[str, object]:
+    """Return a stored input (or directly reported KPI) as one row of the raw table."""
+    return {
+        "city": city,
+        "year": year,
+        "kind": kind,
+        "code": code,
+        "value": rev.value if rev.value is not None else math.nan,
+        "raw_value": rev.raw_value or ("" if rev.value is None else repr(rev.value)),
+        "unit": rev.unit,
+        "source": rev.source,
+        "quality": rev.quality,
+        "file": "(stored)",
+        "row": None,
+    }
 
 
 def import_raw(
