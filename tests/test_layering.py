@@ -20,11 +20,27 @@ SRC = Path(__file__).resolve().parents[1] / "src" / "citykpi"
 #: Shared modules: the vocabulary every layer uses; they import no stage and no top layer.
 SHARED = {"errors", "lazy", "model", "settings", "reasons", "tables", "catalogue", "__init__"}
 #: Each stage, in data-flow order; a stage may import the shared modules and earlier stages.
+#: ``observe`` rolls sensor and meter observations up into raw inputs, before ``ingest``.
 #: ``frameworks`` composes ``assess`` and the ``index`` engine into named indices (U4SSC).
-STAGES = ["ingest", "sample", "validate", "compute", "assess", "index", "frameworks"]
+STAGES = ["observe", "ingest", "sample", "validate", "compute", "assess", "index", "frameworks"]
 #: The top layers, lowest first: each may import every stage and the top layers before it.
-#: ``api`` is the documented Python API (re-exported by the package's ``__init__``).
-TOP_ORDER = ["io", "store", "sources", "pipeline", "api", "cli"]
+#: ``i18n`` holds the translated strings and locale formatting; ``views`` the read models of
+#: published data (one JSON shape for the web API, the reports and the static site); ``report``
+#: the city documents; ``opendata`` the exports and the static site; ``api`` is the documented
+#: Python API (re-exported by the package's ``__init__``); ``web`` and ``cli`` are the shells.
+TOP_ORDER = [
+    "io",
+    "i18n",
+    "store",
+    "sources",
+    "pipeline",
+    "views",
+    "report",
+    "opendata",
+    "api",
+    "web",
+    "cli",
+]
 #: Top layer -> the top layers allowed to import it (those after it).
 TOP = {layer: set(TOP_ORDER[i + 1 :]) for i, layer in enumerate(TOP_ORDER)}
 

@@ -27,8 +27,12 @@ from citykpi.cli import (
     data_cmds,
     demo_cmds,
     index_cmds,
+    observations_cmds,
+    opendata_cmds,
+    report_cmds,
     store_cmds,
     template_cmd,
+    web_cmds,
 )
 from citykpi.cli._common import EXIT_USAGE, err_console
 
@@ -65,6 +69,10 @@ def build_app() -> typer.Typer:
         store_cmds,
         assess_cmds,
         index_cmds,
+        observations_cmds,
+        report_cmds,
+        opendata_cmds,
+        web_cmds,
         demo_cmds,
     ):
         module.register(app)

@@ -1,0 +1,9 @@
+"""Commands: observations (sensor and meter roll-ups into raw inputs)."""
+
+from __future__ import annotations
+
+import typer
+
+
+def register(app: typer.Typer) -> None:
+    """Add this module's commands to ``app``."""

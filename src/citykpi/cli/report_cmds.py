@@ -1,0 +1,9 @@
+"""Commands: report (city documents: verification report, snapshot, factsheet, certificate)."""
+
+from __future__ import annotations
+
+import typer
+
+
+def register(app: typer.Typer) -> None:
+    """Add this module's commands to ``app``."""
