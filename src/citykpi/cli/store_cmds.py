@@ -1,10 +1,11 @@
 """The store and verification-workflow commands, registered from this one place.
 
-Commands: db, user, token, city, import, value, submit, review, publish, history, export and
-audit. They live in one module per responsibility: :mod:`~citykpi.cli.store_identity_cmds`
-(db, user, token), :mod:`~citykpi.cli.store_city_cmds` (city, import, value),
+Commands: db, user, token, city, import, value, submit, review, publish, history and audit
+(``export`` is in :mod:`~citykpi.cli.opendata_cmds`). They live in one module per
+responsibility: :mod:`~citykpi.cli.store_identity_cmds` (db, user, token),
+:mod:`~citykpi.cli.store_city_cmds` (city, import, value),
 :mod:`~citykpi.cli.store_workflow_cmds` (submit, review, publish) and
-:mod:`~citykpi.cli.store_reading_cmds` (history, export, audit); what they share (who acts, the
+:mod:`~citykpi.cli.store_reading_cmds` (history, audit); what they share (who acts, the
 checked database, the common options) is in :mod:`citykpi.cli._store_session`.
 
 Every command except ``db upgrade`` and ``db check`` (:mod:`~citykpi.cli.store_db_cmds`) runs
@@ -77,7 +78,6 @@ def register(app: typer.Typer) -> None:
     app.add_typer(review_app, name="review")
     app.command("publish")(workflow.publish_cmd)
     app.command("history")(reading.history_cmd)
-    app.command("export")(reading.export_cmd)
     app.command("audit")(reading.audit_cmd)
 
 
