@@ -123,7 +123,9 @@ def _newstyle(
     def gettext(context: Context, message: str, /, **variables: object) -> str:
         text = func(message)
         if context.eval_ctx.autoescape:
-            return Markup(text) % variables  # escapes every variable
+            text = Markup(text)
+        # Only a message with variables is formatted, so a plain "%" needs no doubling;
+        # on Markup, "%" escapes every variable.
         return text % variables if variables else text
 
     return gettext
@@ -139,7 +141,7 @@ def _newstyle_plural(
         variables.setdefault("num", num)
         text = func(singular, plural, num)
         if context.eval_ctx.autoescape:
-            return Markup(text) % variables
+            text = Markup(text)
         return text % variables
 
     return ngettext
@@ -165,9 +167,12 @@ def environment() -> Environment:
         lstrip_blocks=True,
     )
     null = _gettext.NullTranslations()
+    # Our own new-style wrappers (see _newstyle); installed as old-style so Jinja does not wrap
+    # them a second time, then the compiler told to pass variables as keywords.
     env.install_gettext_callables(  # type: ignore[attr-defined]
-        _newstyle(null.gettext), _newstyle_plural(null.ngettext), newstyle=True
+        _newstyle(null.gettext), _newstyle_plural(null.ngettext), newstyle=False
     )
+    env.newstyle_gettext = True  # type: ignore[attr-defined]
     env.globals["static_url"] = static_url
     env.filters["json_block"] = json_block
     return env

@@ -11,3 +11,8 @@ __all__ = ["router"]
 
 #: Every HTML page route; ``create_app`` includes it.
 router = APIRouter(include_in_schema=False)
+
+# The page modules add their routes to the router above.
+from citykpi.web.pages import public  # noqa: E402
+
+__all__ += ["public"]

@@ -1,0 +1,122 @@
+"""The public pages on a demo store whose first published city has a hostile name."""
+
+from __future__ import annotations
+
+import re
+import warnings
+from collections.abc import Iterator
+from pathlib import Path
+from urllib.parse import quote
+
+import pandas as pd
+import pytest
+from fastapi import FastAPI
+from fastapi.staticfiles import StaticFiles
+
+from citykpi.io import write_sample
+from citykpi.settings import Settings
+from citykpi.store import open_store
+from citykpi.store.demo import load_demo
+from citykpi.web.pages import router
+from citykpi.web.pages.published import BANDS
+from citykpi.web.templating import STATIC_DIR, STATIC_PREFIX
+
+with warnings.catch_warnings():
+    # starlette 1.x asks for httpx2 and warns once, on import, when it finds httpx instead.
+    warnings.filterwarnings("ignore", message="Using `httpx` with `starlette.testclient`")
+    from fastapi.testclient import TestClient
+
+#: Markup, a formula, a bbcode-like tag and right-to-left text in one city name.
+HOSTILE = '<script>alert("x")</script>[/y]=HYPERLINK("http://e.x")\u0645\u062f\u064a\u0646\u0629'
+
+
+def _hostile_sample(folder: Path) -> str:
+    """Write the sample and rename its first city to :data:`HOSTILE`; return the old name."""
+    write_sample(folder, n_cities=8, years=range(2022, 2025))
+    cities = pd.read_csv(folder / "cities.csv", dtype=str, keep_default_na=False)
+    old = str(cities.loc[0, "name"])
+    cities.loc[0, "name"] = HOSTILE
+    cities.to_csv(folder / "cities.csv", index=False)
+    raw = pd.read_csv(folder / "raw_inputs.csv", dtype=str, keep_default_na=False)
+    raw.loc[raw["city"] == old, "city"] = HOSTILE
+    raw.to_csv(folder / "raw_inputs.csv", index=False)
+    return old
+
+
+@pytest.fixture(scope="module")
+def client(tmp_path_factory: pytest.TempPathFactory) -> Iterator[TestClient]:
+    root = tmp_path_factory.mktemp("pages")
+    _hostile_sample(root / "sample")
+    url = f"sqlite:///{root / 'demo.db'}"
+    summary = load_demo(url, root / "sample")
+    assert HOSTILE in {city for city, _year, _n in summary.published}
+    store = open_store(url, settings=Settings(database_url=url))
+    app = FastAPI()
+    app.state.store = store
+    app.mount(STATIC_PREFIX, StaticFiles(directory=STATIC_DIR), name="static")
+    app.include_router(router)
+    with TestClient(app) as c:
+        yield c
+    store.dispose()
+
+
+def _unescaped(html: str) -> list[str]:
+    """Return the raw hostile fragments that appear outside JSON data blocks."""
+    outside = re.sub(
+        r'<script type="application/json"[^>]*>.*?</script>', "", html, flags=re.DOTALL
+    )
+    return [frag for frag in ('<script>alert("x")', "</script>[/y]") if frag in outside]
+
+
+def test_city_list_links_every_published_city_escaped(client: TestClient) -> None:
+    response = client.get("/")
+    assert response.status_code == 200
+    html = response.text
+    assert _unescaped(html) == []
+    assert "&lt;script&gt;alert(&#34;x&#34;)&lt;/script&gt;[/y]=HYPERLINK" in html
+    assert f'href="/cities/{quote(HOSTILE, safe="")}"' in html
+    assert html.count('<tr><td><a href="/cities/') == 3  # the demo publishes three cities
+
+
+def test_city_page_shows_scores_bands_and_kpis(client: TestClient) -> None:
+    response = client.get(f"/cities/{quote(HOSTILE, safe='')}")
+    assert response.status_code == 200
+    html = response.text
+    assert _unescaped(html) == []
+    assert "<caption>Dimensions</caption>" in html
+    for dimension in ("Economy", "Environment", "Society and Culture"):
+        assert f"<td>{dimension}</td>" in html
+    # Every band shown carries its text and symbol, not only a colour.
+    shown = [b for b in BANDS.values() if f'class="band {b.css}"' in html]
+    assert shown, "no band on the page"
+    for b in shown:
+        assert f'<span aria-hidden="true">{b.symbol}</span> {b.label}' in html
+    assert "EC: I: ES: 3C" in html  # access to electricity
+    assert 'href="/sdg/7"' in html
+    # The chart spec travels as JSON that cannot close its block.
+    block = re.search(
+        r'<script type="application/json" id="spec-dimensions">(.*?)</script>',
+        html,
+        flags=re.DOTALL,
+    )
+    assert block is not None
+    assert "<" not in block.group(1)
+
+
+def test_unknown_city_is_404_page(client: TestClient) -> None:
+    response = client.get("/cities/Nowhere%3Cb%3E")
+    assert response.status_code == 404
+    assert "No published data for city &#39;Nowhere&lt;b&gt;&#39;" in response.text
+
+
+def test_vendored_assets_are_served(client: TestClient) -> None:
+    for path in (
+        "vendor/htmx/htmx.min.js",
+        "vendor/leaflet/leaflet.js",
+        "vendor/vega/vega-embed.min.js",
+        "js/charts.js",
+        "css/site.css",
+    ):
+        response = client.get(f"{STATIC_PREFIX}/{path}")
+        assert response.status_code == 200, path
+        assert len(response.content) > 100, path
