@@ -1,18 +1,17 @@
 """The HTML pages: public, city data officer, verifier and admin.
 
-The application core includes :data:`router`; each page module adds its routes to it.
+The application core includes :data:`router`, which gathers the router of each page module.
+Pages are left out of the OpenAPI document: their JSON twins under ``/api/v1`` are in it.
 """
 
 from __future__ import annotations
 
 from fastapi import APIRouter
 
+from citykpi.web.pages import public
+
 __all__ = ["router"]
 
 #: Every HTML page route; ``create_app`` includes it.
 router = APIRouter(include_in_schema=False)
-
-# The page modules add their routes to the router above.
-from citykpi.web.pages import public  # noqa: E402
-
-__all__ += ["public"]
+router.include_router(public.router)

@@ -16,12 +16,11 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import Depends, Request
+from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse
 
 from citykpi.errors import NotFound
 from citykpi.store import Store
-from citykpi.web.pages import router
 from citykpi.web.pages.published import (
     CityPage,
     PublishedCity,
@@ -31,7 +30,10 @@ from citykpi.web.pages.published import (
 from citykpi.web.pages.store import reader_store
 from citykpi.web.templating import render
 
-__all__ = ["city", "city_list"]
+__all__ = ["city", "city_list", "router"]
+
+#: The public pages.
+router = APIRouter(tags=["pages"])
 
 StoreDep = Annotated[Store, Depends(reader_store)]
 
