@@ -109,6 +109,34 @@ SETTINGS: Final[tuple[SettingSpec, ...]] = (
         "Folder where 'citykpi login' keeps its token (owner-only permissions). Empty: the "
         "user's config folder, e.g. ~/.config/citykpi on Linux.",
     ),
+    # the open-data block: what every export and the static site say about reuse
+    SettingSpec(
+        "data_licence",
+        str,
+        "CC-BY-4.0",
+        "Licence of the published data, as an SPDX identifier, written into every open-data "
+        "export and the static site (a 'data_licence' row of the store's settings wins).",
+    ),
+    SettingSpec(
+        "data_licence_url",
+        str,
+        "https://creativecommons.org/licenses/by/4.0/",
+        "Address of the licence text of the published data (store setting 'data_licence_url').",
+    ),
+    SettingSpec(
+        "data_citation",
+        str,
+        "",
+        "How to cite the published data, written into every export (store setting "
+        "'data_citation'). Empty: '<publisher>, U4SSC KPIs of the published cities (<year>)'.",
+    ),
+    SettingSpec(
+        "data_publisher",
+        str,
+        "citykpi",
+        "Who publishes the data: the SDMX agency name, the NGSI-LD provider and the data "
+        "package's contributor (store setting 'data_publisher').",
+    ),
 )
 
 
@@ -128,6 +156,10 @@ class Settings:
     login_attempt_limit: int = 5
     login_attempt_window_minutes: int = 15
     config_dir: str = ""
+    data_licence: str = "CC-BY-4.0"
+    data_licence_url: str = "https://creativecommons.org/licenses/by/4.0/"
+    data_citation: str = ""
+    data_publisher: str = "citykpi"
 
     def resolved_database_url(self) -> str:
         """Return the database URL, defaulting to an SQLite file in the working directory."""
