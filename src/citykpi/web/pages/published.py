@@ -276,7 +276,15 @@ def _score_chart(city: str, year: int, rows: list[ScoreRow]) -> dict[str, object
                         "title": "Score (% of maximum points)",
                         "scale": {"domain": [0, 100]},
                     },
-                    "color": {"field": "band", "type": "nominal", "title": "Band"},
+                    "color": {
+                        "field": "band",
+                        "type": "nominal",
+                        "title": "Band",
+                        "scale": {
+                            "domain": [b.label for b in BANDS.values()],
+                            "range": ["#1a7f37", "#8fbf3f", "#e6a700", "#c62828", "#999999"],
+                        },
+                    },
                 },
             },
             {
