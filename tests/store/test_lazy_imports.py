@@ -88,6 +88,7 @@ def _modules_after(code: str) -> set[str]:
         "from citykpi.store import query_events, list_users, actor_by_token",
         "from citykpi.store import history, export_values",
         "from citykpi.catalogue import normalise_code",
+        "from citykpi.catalogue.units import is_percent, normalise_unit; is_percent('%')",
     ],
 )
 def test_reading_the_store_loads_no_heavy_package(code: str) -> None:
@@ -100,3 +101,9 @@ def test_the_importer_still_loads_what_it_needs() -> None:
     # Guards the test above: a lazy table that loaded nothing would pass it too.
     modules = _modules_after("from citykpi.store import load_demo")
     assert {"pandas", "alembic", "citykpi.store.importer"} <= modules
+
+
+def test_pint_loads_when_a_unit_is_first_parsed() -> None:
+    # The units module defers pint (and numpy) to the first parse, not to its import.
+    modules = _modules_after("from citykpi.catalogue.units import convert; convert(1.0, 'km', 'm')")
+    assert "pint" in modules

@@ -28,13 +28,14 @@ from __future__ import annotations
 import math
 import re
 from functools import lru_cache
-from typing import Any, Final, TypeAlias
-
-import pint
-from pint.facets.plain import PlainQuantity
+from typing import TYPE_CHECKING, Any, Final, TypeAlias
 
 from citykpi.catalogue.unit_grammar import canonical_unit
 from citykpi.errors import UnitError
+
+if TYPE_CHECKING:  # pint (and numpy with it) is imported when a unit is first parsed
+    import pint
+    from pint.facets.plain import PlainQuantity
 
 _DEFINITIONS: Final[tuple[str, ...]] = (
     "inhabitant = [population] = capita = person = inhabitants",
@@ -75,6 +76,8 @@ Quantity: TypeAlias = "PlainQuantity[Any]"
 @lru_cache(maxsize=1)
 def registry() -> pint.UnitRegistry:  # type: ignore[type-arg]
     """Return the project's unit registry (built once, on first use)."""
+    import pint
+
     ureg: pint.UnitRegistry = pint.UnitRegistry(autoconvert_offset_to_baseunit=True)  # type: ignore[type-arg]
     for line in _DEFINITIONS:
         ureg.define(line)
@@ -107,6 +110,8 @@ def parse_unit(unit: str) -> pint.Unit:
     UnitError
         When the text is not a unit of the grammar, or the registry does not know the unit.
     """
+    import pint
+
     text = canonical_unit(normalise_unit(unit), written=unit)
     try:
         parsed: pint.Unit = registry().parse_units(text)
@@ -179,6 +184,8 @@ def convert(value: float, from_unit: str, to_unit: str, *, substance: str | None
     UnitError
         When a unit is unknown or the two units measure different things.
     """
+    import pint
+
     if math.isnan(value):
         parse_unit(from_unit)
         parse_unit(to_unit)
@@ -205,6 +212,8 @@ def conversion_factor(from_unit: str, to_unit: str, *, substance: str | None = N
         As :func:`convert` does, and for units with an offset (such as degC), which no single
         factor converts.
     """
+    import pint
+
     try:
         scale, offset = _affine(from_unit, to_unit, substance)
     except pint.errors.DimensionalityError as e:
