@@ -6,6 +6,8 @@ from __future__ import annotations
 import io
 import json
 import os
+import threading
+import time
 import zipfile
 from pathlib import Path
 
@@ -193,3 +195,33 @@ def test_evidence_is_refused_on_a_published_submission(
     with oslo.transaction() as s:
         assert list_evidence(s, team.verifier, "Oslo", 2024) == []
         assert s.scalars(select(EvidenceBlob)).all() == []
+
+
+@ENGINES
+def test_evidence_waits_for_a_publish_in_progress_and_is_then_refused(
+    oslo: Store, team: Team, tmp_path: Path
+) -> None:
+    # The attachment takes the submission's lock: it cannot read "open" while a publish of
+    # the same submission is about to commit (PostgreSQL reads the last commit without it).
+    proof = tmp_path / "race.pdf"
+    proof.write_bytes(b"%PDF-1.4 race")
+    with oslo.transaction() as s:
+        submit(s, team.editor, "Oslo", 2024)
+    with oslo.transaction() as s:
+        verify(s, team.verifier, "Oslo", 2024, [])
+    published = threading.Event()
+
+    def publisher() -> None:
+        with oslo.transaction() as s:
+            publish(s, team.verifier2, "Oslo", 2024)
+            published.set()
+            time.sleep(0.5)  # the publish holds the lock, uncommitted, for a moment
+
+    thread = threading.Thread(target=publisher)
+    thread.start()
+    assert published.wait(30)
+    with oslo.transaction() as s, pytest.raises(StoreError, match=r"is published and final"):
+        attach_evidence(s, team.editor, "Oslo", 2024, proof, max_bytes=1000)
+    thread.join(timeout=30)
+    with oslo.transaction() as s:
+        assert list_evidence(s, team.verifier, "Oslo", 2024) == []

@@ -34,6 +34,7 @@ from sqlalchemy.orm import Session
 from citykpi.errors import InputError, NotFound
 from citykpi.store.audit import record
 from citykpi.store.cities import find_city, find_submission
+from citykpi.store.locks import lock_submission
 from citykpi.store.schema import EvidenceBlob, EvidenceFile, Submission, Value
 from citykpi.store.users import Action, Actor
 from citykpi.store.values import ensure_not_published, find_slot
@@ -262,7 +263,9 @@ def attach_evidence(
     """
     found = find_city(session, city)
     actor.require(Action.EDIT_DATA, city_id=found.id, city=city)
-    sub = find_submission(session, found, year)
+    # Under the submission's lock, as every write: a publish racing this attachment either
+    # commits first (and the attachment is refused) or waits for it.
+    sub = lock_submission(session, found, year)
     ensure_not_published(sub)  # before reading anything: a published record is final
     file = Path(path)
     content = read_evidence_file(file, max_bytes=max_bytes)
