@@ -15,8 +15,10 @@ from fastapi.staticfiles import StaticFiles
 
 from citykpi.io import write_sample
 from citykpi.settings import Settings
-from citykpi.store import open_store
+from citykpi.store import Store, open_store
+from citykpi.store.auth import local_actor
 from citykpi.store.demo import load_demo
+from citykpi.store.workflow import publish, submit, verify
 from citykpi.web.pages import router
 from citykpi.web.pages.published import BANDS
 from citykpi.web.templating import STATIC_DIR, STATIC_PREFIX
@@ -43,6 +45,10 @@ def _hostile_sample(folder: Path) -> str:
     return old
 
 
+#: Cities the demo imported but did not publish (filled by the fixture).
+_unpublished: list[str] = []
+
+
 @pytest.fixture(scope="module")
 def client(tmp_path_factory: pytest.TempPathFactory) -> Iterator[TestClient]:
     root = tmp_path_factory.mktemp("pages")
@@ -51,6 +57,8 @@ def client(tmp_path_factory: pytest.TempPathFactory) -> Iterator[TestClient]:
     summary = load_demo(url, root / "sample")
     assert HOSTILE in {city for city, _year, _n in summary.published}
     store = open_store(url, settings=Settings(database_url=url))
+    published = {city for city, _year, _n in summary.published}
+    _unpublished.extend(c for c, _y in summary.imported if c not in published)
     app = FastAPI()
     app.state.store = store
     app.mount(STATIC_PREFIX, StaticFiles(directory=STATIC_DIR), name="static")
@@ -120,3 +128,22 @@ def test_vendored_assets_are_served(client: TestClient) -> None:
         response = client.get(f"{STATIC_PREFIX}/{path}")
         assert response.status_code == 200, path
         assert len(response.content) > 100, path
+
+
+def test_a_publish_reaches_the_cached_city_list_at_once(client: TestClient) -> None:
+    """Runs last in this module: it publishes a fourth city."""
+    first = client.get("/").text
+    assert client.get("/").text == first  # served from the cache, unchanged
+    city = _unpublished[0]
+    assert f">{city}</a>" not in first
+    store: Store = client.app.state.store  # type: ignore[attr-defined]
+    with store.transaction() as s:
+        submit(s, local_actor(s, "demo-editor"), city, 2024)
+    with store.transaction() as s:
+        verify(s, local_actor(s, "demo-verifier"), city, 2024, [], comment="Checked.")
+    with store.transaction() as s:
+        publish(s, local_actor(s, "demo-verifier"), city, 2024, reason="Test.")
+    after = client.get("/").text
+    assert f">{city}</a>" in after
+    assert after.count('<tr><td><a href="/cities/') == 4
+    assert client.get(f"/cities/{quote(city, safe='')}").status_code == 200

@@ -7,26 +7,24 @@ flag. Every band is written as text and a symbol as well as a colour. Charts are
 specs in ``<script type="application/json">`` blocks (``static/js/charts.js`` renders them),
 each followed by the table it draws.
 
-The values come from :func:`citykpi.sources.stored_kpi_table` with ``status="published"``
-and are scored by :func:`citykpi.assess.assess_table`: the pages never score anything
-themselves.
+The values come from :mod:`citykpi.web.pages.published`, which reads the published values and
+scores them with the library. The page a visitor without a session gets is cached, keyed on the
+path, the language and the store's latest audit event (:func:`~citykpi.web.pages.published.
+audit_mark`): a publish records an audit event, so the next request renders afresh.
 """
 
 from __future__ import annotations
 
+import threading
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse
+from starlette.concurrency import run_in_threadpool
 
 from citykpi.errors import NotFound
 from citykpi.store import Store
-from citykpi.web.pages.published import (
-    CityPage,
-    PublishedCity,
-    city_page,
-    published_cities,
-)
+from citykpi.web.pages.published import audit_mark, city_page, published_cities
 from citykpi.web.pages.store import reader_store
 from citykpi.web.templating import render
 
@@ -37,11 +35,34 @@ router = APIRouter(tags=["pages"])
 
 StoreDep = Annotated[Store, Depends(reader_store)]
 
+#: The most pages kept; the cache is emptied when it is full or the store changed.
+_CACHE_LIMIT = 256
+_cache: dict[tuple[str, str, str, int], bytes] = {}
+_cache_lock = threading.Lock()
 
-@router.get("/", response_class=HTMLResponse, name="pages.city_list")
-def city_list(request: Request, store: StoreDep) -> HTMLResponse:
-    """List the cities with published data, on a map and in a table."""
-    cities: list[PublishedCity] = published_cities(store)
+
+def _cache_key(request: Request, store: Store, mark: int) -> tuple[str, str, str, int] | None:
+    """Return the cache key of an anonymous request (``None``: signed in, not cached)."""
+    if getattr(request.state, "actor", None) is not None:
+        return None
+    return (store.url, request.url.path, str(getattr(request.state, "locale", None) or ""), mark)
+
+
+def _remember(key: tuple[str, str, str, int] | None, response: HTMLResponse) -> HTMLResponse:
+    if key is None or response.status_code != 200:
+        return response
+    with _cache_lock:
+        stale = [k for k in _cache if k[0] == key[0] and k[3] != key[3]]
+        for k in stale:
+            del _cache[k]
+        if len(_cache) >= _CACHE_LIMIT:
+            _cache.clear()
+        _cache[key] = bytes(response.body)
+    return response
+
+
+def _list_page(request: Request, store: Store, mark: int) -> HTMLResponse:
+    cities = published_cities(store, mark=mark)
     points = [
         {"name": c.name, "lat": c.latitude, "lon": c.longitude, "url": c.url}
         for c in cities
@@ -50,11 +71,31 @@ def city_list(request: Request, store: StoreDep) -> HTMLResponse:
     return render(request, "public/cities.html", {"cities": cities, "points": points})
 
 
-@router.get("/cities/{name:path}", response_class=HTMLResponse, name="pages.city")
-def city(request: Request, name: str, store: StoreDep) -> HTMLResponse:
-    """Show one city's latest published year."""
+def _city_page(request: Request, store: Store, name: str, mark: int) -> HTMLResponse:
     try:
-        page: CityPage = city_page(store, name)
+        page = city_page(store, name, mark=mark)
     except NotFound as e:
         return render(request, "error.html", {"status": 404, "message": str(e)}, status_code=404)
     return render(request, "public/city.html", {"page": page})
+
+
+@router.get("/", response_class=HTMLResponse, name="pages.city_list")
+async def city_list(request: Request, store: StoreDep) -> HTMLResponse:
+    """List the cities with published data, on a map and in a table."""
+    mark = audit_mark(store)  # one small indexed query; cheaper inline than in a thread
+    key = _cache_key(request, store, mark)
+    cached = _cache.get(key) if key is not None else None
+    if cached is not None:
+        return HTMLResponse(cached)
+    return _remember(key, await run_in_threadpool(_list_page, request, store, mark))
+
+
+@router.get("/cities/{name:path}", response_class=HTMLResponse, name="pages.city")
+async def city(request: Request, name: str, store: StoreDep) -> HTMLResponse:
+    """Show one city's latest published year."""
+    mark = audit_mark(store)
+    key = _cache_key(request, store, mark)
+    cached = _cache.get(key) if key is not None else None
+    if cached is not None:
+        return HTMLResponse(cached)
+    return _remember(key, await run_in_threadpool(_city_page, request, store, name, mark))

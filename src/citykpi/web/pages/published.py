@@ -32,6 +32,7 @@ __all__ = [
     "KpiRow",
     "PublishedCity",
     "ScoreRow",
+    "audit_mark",
     "band_of",
     "city_page",
     "published_cities",
@@ -152,13 +153,17 @@ _cache: dict[str, _Snapshot] = {}
 _lock = threading.Lock()
 
 
-def _audit_mark(store: Store) -> int:
+def audit_mark(store: Store) -> int:
+    """Return the id of the store's latest audit event: what changes whenever anything is written.
+
+    Every publish records an audit event, so a cache keyed on this mark never outlives a publish.
+    """
     with store.reading() as s:
         return int(s.scalar(select(func.max(AuditEvent.id))) or 0)
 
 
-def _snapshot(store: Store) -> _Snapshot:
-    mark = _audit_mark(store)
+def _snapshot(store: Store, mark: int | None = None) -> _Snapshot:
+    mark = audit_mark(store) if mark is None else mark
     cached = _cache.get(store.url)
     if cached is not None and cached.key == mark:
         return cached
@@ -299,20 +304,25 @@ def _score_chart(city: str, year: int, rows: list[ScoreRow]) -> dict[str, object
     }
 
 
-def published_cities(store: Store) -> list[PublishedCity]:
-    """Return the cities with published values, by name."""
-    return list(_snapshot(store).cities)
+def published_cities(store: Store, *, mark: int | None = None) -> list[PublishedCity]:
+    """Return the cities with published values, by name.
+
+    ``mark`` is :func:`audit_mark` if the caller has just read it (saves one query).
+    """
+    return list(_snapshot(store, mark).cities)
 
 
-def city_page(store: Store, name: str) -> CityPage:
+def city_page(store: Store, name: str, *, mark: int | None = None) -> CityPage:
     """Return the public page data of city ``name`` (its latest published year).
+
+    ``mark`` is :func:`audit_mark` if the caller has just read it (saves one query).
 
     Raises
     ------
     NotFound
         If the city has no published values (or does not exist).
     """
-    page = _snapshot(store).pages.get(name)
+    page = _snapshot(store, mark).pages.get(name)
     if page is None:
         msg = f"No published data for city {name!r}; see the list of cities at '/'."
         raise NotFound(msg)
