@@ -49,13 +49,18 @@ class Band:
     label: str
 
 
+def N_(message: str) -> str:  # noqa: N802 - gettext's name for "mark for translation only"
+    """Mark ``message`` for the ``web`` catalogue; the template translates it when shown."""
+    return message
+
+
 #: The U4SSC bands by the assessment's band key; ``""`` is "not scored".
 BANDS: Final[dict[str, Band]] = {
-    "95+": Band("95+", "band-a", "\u25cf\u25cf\u25cf\u25cf", "95 % or more of target"),
-    "66-95": Band("66-95", "band-b", "\u25cf\u25cf\u25cf\u25cb", "66-95 % of target"),
-    "33-66": Band("33-66", "band-c", "\u25cf\u25cf\u25cb\u25cb", "33-66 % of target"),
-    "0-33": Band("0-33", "band-d", "\u25cf\u25cb\u25cb\u25cb", "under 33 % of target"),
-    "": Band("", "band-none", "\u2013", "not scored"),
+    "95+": Band("95+", "band-a", "\u25cf\u25cf\u25cf\u25cf", N_("95 % or more of target")),
+    "66-95": Band("66-95", "band-b", "\u25cf\u25cf\u25cf\u25cb", N_("66-95 % of target")),
+    "33-66": Band("33-66", "band-c", "\u25cf\u25cf\u25cb\u25cb", N_("33-66 % of target")),
+    "0-33": Band("0-33", "band-d", "\u25cf\u25cb\u25cb\u25cb", N_("under 33 % of target")),
+    "": Band("", "band-none", "\u2013", N_("not scored")),
 }
 
 

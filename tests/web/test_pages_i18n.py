@@ -1,0 +1,46 @@
+"""The web interface's strings: every one in the English catalogue, the others ready for them."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from babel.messages.extract import extract_from_dir
+from babel.messages.pofile import read_po
+
+ROOT = Path(__file__).resolve().parents[2]
+WEB = ROOT / "src" / "citykpi" / "web"
+LOCALES = ROOT / "src" / "citykpi" / "i18n" / "locales"
+KEYWORDS = {"_": None, "gettext": None, "ngettext": (1, 2), "N_": None}
+METHODS = [("templates/**.html", "jinja2"), ("pages/**.py", "python")]
+OPTIONS = {"templates/**.html": {"extensions": "jinja2.ext.i18n"}}
+
+
+def _source_messages() -> set[str]:
+    found: set[str] = set()
+    for _file, _line, message, _comments, _context in extract_from_dir(
+        WEB, METHODS, options_map=OPTIONS, keywords=KEYWORDS
+    ):
+        found.add(message if isinstance(message, str) else message[0])
+    return found
+
+
+def _catalogue(lang: str) -> dict[str, str]:
+    with (LOCALES / lang / "LC_MESSAGES" / "web.po").open("rb") as f:
+        cat = read_po(f, locale=lang, domain="web")
+    return {str(m.id): str(m.string) for m in cat if m.id and isinstance(m.id, str)}
+
+
+def test_english_catalogue_has_every_interface_string_translated() -> None:
+    source = _source_messages()
+    assert "Skip to main content" in source  # the extraction itself works
+    english = _catalogue("en")
+    missing = sorted(source - set(english))
+    empty = sorted(m for m in source if not english.get(m))
+    assert missing == [], f"run the pybabel update of docs/web-pages.md; missing: {missing}"
+    assert empty == []
+
+
+@pytest.mark.parametrize("lang", ["fr", "es"])
+def test_other_catalogues_list_the_same_strings(lang: str) -> None:
+    assert set(_catalogue(lang)) == set(_catalogue("en"))
