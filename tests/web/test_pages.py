@@ -130,6 +130,39 @@ def test_vendored_assets_are_served(client: TestClient) -> None:
         assert len(response.content) > 100, path
 
 
+def test_sdg_page_lists_linked_kpis_with_a_band_per_city(client: TestClient) -> None:
+    listing = client.get("/sdg")
+    assert listing.status_code == 200
+    assert 'href="/sdg/17"' in listing.text
+    response = client.get("/sdg/7")
+    assert response.status_code == 200
+    html = response.text
+    assert _unescaped(html) == []
+    assert "EC: I: ES: 3C" in html  # access to electricity serves SDG 7.1
+    assert "7.1" in html
+    assert html.count('<th scope="col"><a href="/cities/') == 3
+    assert client.get("/sdg/18").status_code == 404
+
+
+def test_compare_puts_two_to_five_cities_side_by_side(client: TestClient) -> None:
+    names = list(re.findall(r'name="city" value="([^"]*)"', client.get("/compare").text))
+    assert len(names) == 3
+    query = "&".join(f"city={quote(n, safe='')}" for n in (HOSTILE, *_published_names(client)))
+    response = client.get(f"/compare?{query}")
+    assert response.status_code == 200
+    assert _unescaped(response.text) == []
+    assert response.text.count("<caption>Dimension scores side by side</caption>") == 1
+    assert '<th scope="row">Economy</th>' in response.text
+    one = client.get(f"/compare?city={quote(HOSTILE, safe='')}")
+    assert one.status_code == 422
+    assert "Choose 2 to 5 different cities to compare; 1 given." in one.text
+
+
+def _published_names(client: TestClient) -> list[str]:
+    html = client.get("/").text
+    return [n for n in re.findall(r'<a href="/cities/[^"]*">([^<]*)</a>', html) if "&" not in n]
+
+
 def test_a_publish_reaches_the_cached_city_list_at_once(client: TestClient) -> None:
     """Runs last in this module: it publishes a fourth city."""
     first = client.get("/").text

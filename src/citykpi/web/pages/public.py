@@ -18,17 +18,25 @@ from __future__ import annotations
 import threading
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import HTMLResponse
 from starlette.concurrency import run_in_threadpool
 
-from citykpi.errors import NotFound
+from citykpi.errors import InputError, NotFound
 from citykpi.store import Store
-from citykpi.web.pages.published import audit_mark, city_page, published_cities
+from citykpi.web.pages.published import (
+    COMPARE_MAX,
+    audit_mark,
+    city_page,
+    compare,
+    published_cities,
+    sdg_goals,
+    sdg_page,
+)
 from citykpi.web.pages.store import reader_store
 from citykpi.web.templating import render
 
-__all__ = ["city", "city_list", "router"]
+__all__ = ["city", "city_list", "compare_cities", "router", "sdg", "sdg_list"]
 
 #: The public pages.
 router = APIRouter(tags=["pages"])
@@ -99,3 +107,65 @@ async def city(request: Request, name: str, store: StoreDep) -> HTMLResponse:
     if cached is not None:
         return HTMLResponse(cached)
     return _remember(key, await run_in_threadpool(_city_page, request, store, name, mark))
+
+
+def _sdg_list(request: Request, store: Store, mark: int) -> HTMLResponse:
+    return render(request, "public/sdgs.html", {"goals": sdg_goals(store, mark=mark)})
+
+
+def _sdg_page(request: Request, store: Store, goal: int, mark: int) -> HTMLResponse:
+    try:
+        page = sdg_page(store, goal, mark=mark)
+    except NotFound as e:
+        return render(request, "error.html", {"status": 404, "message": str(e)}, status_code=404)
+    return render(request, "public/sdg.html", {"page": page})
+
+
+@router.get("/sdg", response_class=HTMLResponse, name="pages.sdg_list")
+async def sdg_list(request: Request, store: StoreDep) -> HTMLResponse:
+    """List the goals with the number of published KPI values linked to each."""
+    mark = audit_mark(store)
+    key = _cache_key(request, store, mark)
+    cached = _cache.get(key) if key is not None else None
+    if cached is not None:
+        return HTMLResponse(cached)
+    return _remember(key, await run_in_threadpool(_sdg_list, request, store, mark))
+
+
+@router.get("/sdg/{goal}", response_class=HTMLResponse, name="pages.sdg")
+async def sdg(request: Request, goal: int, store: StoreDep) -> HTMLResponse:
+    """Show the band of every KPI linked to SDG ``goal`` in every city."""
+    mark = audit_mark(store)
+    key = _cache_key(request, store, mark)
+    cached = _cache.get(key) if key is not None else None
+    if cached is not None:
+        return HTMLResponse(cached)
+    return _remember(key, await run_in_threadpool(_sdg_page, request, store, goal, mark))
+
+
+def _compare_page(request: Request, store: Store, names: list[str], mark: int) -> HTMLResponse:
+    cities = published_cities(store, mark=mark)
+    context: dict[str, object] = {"cities": cities, "chosen": names, "most": COMPARE_MAX}
+    if not names:
+        return render(request, "public/compare.html", {**context, "pages": []})
+    try:
+        pages = compare(store, names, mark=mark)
+    except (InputError, NotFound) as e:
+        return render(
+            request,
+            "public/compare.html",
+            {**context, "pages": [], "error": str(e)},
+            status_code=422 if isinstance(e, InputError) else 404,
+        )
+    return render(request, "public/compare.html", {**context, "pages": pages})
+
+
+@router.get("/compare", response_class=HTMLResponse, name="pages.compare")
+async def compare_cities(
+    request: Request,
+    store: StoreDep,
+    city: Annotated[list[str] | None, Query(max_length=200)] = None,
+) -> HTMLResponse:
+    """Put 2-5 cities side by side (``?city=A&city=B``); without cities, the form to pick them."""
+    mark = audit_mark(store)
+    return await run_in_threadpool(_compare_page, request, store, list(city or [])[:50], mark)

@@ -20,22 +20,29 @@ from sqlalchemy import func, select
 
 from citykpi.assess import assess_table
 from citykpi.assess.meta import catalogue_meta
-from citykpi.errors import NotFound
+from citykpi.errors import InputError, NotFound
 from citykpi.sources import stored_kpi_table
 from citykpi.store import Store
 from citykpi.store.schema import AuditEvent, City
 
 __all__ = [
     "BANDS",
+    "COMPARE_MAX",
+    "COMPARE_MIN",
     "Band",
     "CityPage",
     "KpiRow",
     "PublishedCity",
     "ScoreRow",
+    "SdgPage",
+    "SdgRow",
     "audit_mark",
     "band_of",
     "city_page",
+    "compare",
     "published_cities",
+    "sdg_goals",
+    "sdg_page",
 ]
 
 
@@ -332,3 +339,94 @@ def city_page(store: Store, name: str, *, mark: int | None = None) -> CityPage:
         msg = f"No published data for city {name!r}; see the list of cities at '/'."
         raise NotFound(msg)
     return page
+
+
+@dataclass(frozen=True, slots=True)
+class SdgRow:
+    """One KPI linked to a goal, with its band in each city that published it."""
+
+    code: str
+    name: str
+    targets: tuple[str, ...]
+    bands: tuple[Band | None, ...]  # one per city of :attr:`SdgPage.cities`; None: no value
+
+
+@dataclass(frozen=True, slots=True)
+class SdgPage:
+    """The progress of every KPI linked to one SDG, across the cities with published values."""
+
+    goal: int
+    cities: tuple[PublishedCity, ...]
+    rows: tuple[SdgRow, ...]
+
+
+def _goal_of(target: str) -> int | None:
+    head = target.split(".", 1)[0].strip()
+    return int(head) if head.isdigit() else None
+
+
+def sdg_goals(store: Store, *, mark: int | None = None) -> dict[int, int]:
+    """Return, per SDG goal, how many published KPI values of the latest years link to it."""
+    counts: dict[int, int] = {}
+    for page in _snapshot(store, mark).pages.values():
+        for k in page.kpis:
+            for goal in {g for g in map(_goal_of, k.sdg_targets) if g is not None}:
+                counts[goal] = counts.get(goal, 0) + 1
+    return dict(sorted(counts.items()))
+
+
+def sdg_page(store: Store, goal: int, *, mark: int | None = None) -> SdgPage:
+    """Return the KPIs linked to SDG ``goal`` with their band in each city.
+
+    Raises
+    ------
+    NotFound
+        If ``goal`` is not 1-17.
+    """
+    if not 1 <= goal <= 17:
+        msg = f"There is no SDG {goal}; the goals are numbered 1 to 17."
+        raise NotFound(msg)
+    snap = _snapshot(store, mark)
+    cities = snap.cities
+    by_code: dict[str, dict[str, KpiRow]] = {}
+    for c in cities:
+        for k in snap.pages[c.name].kpis:
+            if any(_goal_of(t) == goal for t in k.sdg_targets):
+                by_code.setdefault(k.code, {})[c.name] = k
+    rows = []
+    for code in sorted(by_code):
+        per_city = by_code[code]
+        first = next(iter(per_city.values()))
+        rows.append(
+            SdgRow(
+                code=code,
+                name=first.name,
+                targets=tuple(t for t in first.sdg_targets if _goal_of(t) == goal),
+                bands=tuple(per_city[c.name].band if c.name in per_city else None for c in cities),
+            )
+        )
+    return SdgPage(goal=goal, cities=cities, rows=tuple(rows))
+
+
+#: The fewest and most cities the compare page puts side by side.
+COMPARE_MIN, COMPARE_MAX = 2, 5
+
+
+def compare(store: Store, names: list[str], *, mark: int | None = None) -> list[CityPage]:
+    """Return the pages of 2-5 cities, in the order given.
+
+    Raises
+    ------
+    InputError
+        If fewer than two or more than five distinct cities are named.
+    NotFound
+        If a named city has no published values.
+    """
+    unique = list(dict.fromkeys(names))
+    if not COMPARE_MIN <= len(unique) <= COMPARE_MAX:
+        msg = (
+            f"Choose {COMPARE_MIN} to {COMPARE_MAX} different cities to compare; "
+            f"{len(unique)} given."
+        )
+        raise InputError(msg)
+    return [city_page(store, n, mark=mark) for n in unique]
