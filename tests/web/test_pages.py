@@ -10,8 +10,9 @@ from urllib.parse import quote
 
 import pandas as pd
 import pytest
-from fastapi import FastAPI
+from fastapi import FastAPI, Request, Response
 from fastapi.staticfiles import StaticFiles
+from starlette.middleware.base import RequestResponseEndpoint
 
 from citykpi.io import write_sample
 from citykpi.settings import Settings
@@ -61,6 +62,18 @@ def client(tmp_path_factory: pytest.TempPathFactory) -> Iterator[TestClient]:
     _unpublished.extend(c for c, _y in summary.imported if c not in published)
     app = FastAPI()
     app.state.store = store
+
+    @app.middleware("http")
+    async def as_user(request: Request, call_next: RequestResponseEndpoint) -> Response:
+        # Stands in for the application core's session: the header names a demo user.
+        name = request.headers.get("x-test-user")
+        request.state.actor = None
+        if name:
+            with store.reading() as s:
+                request.state.actor = local_actor(s, name)
+        request.state.csrf_token = "test-token"
+        return await call_next(request)
+
     app.mount(STATIC_PREFIX, StaticFiles(directory=STATIC_DIR), name="static")
     app.include_router(router)
     with TestClient(app) as c:
@@ -163,11 +176,49 @@ def _published_names(client: TestClient) -> list[str]:
     return [n for n in re.findall(r'<a href="/cities/[^"]*">([^<]*)</a>', html) if "&" not in n]
 
 
+def test_work_pages_need_a_sign_in_and_the_right_role(client: TestClient) -> None:
+    anonymous = client.get("/my", follow_redirects=False)
+    assert anonymous.status_code == 303
+    assert anonymous.headers["location"] == "/login?next=/my"
+    refused = client.get("/review", headers={"x-test-user": "demo-editor"})
+    assert refused.status_code == 403
+    assert "review" in refused.text.lower()
+    assert client.get("/my", headers={"x-test-user": "demo-public"}).status_code == 403
+
+
+def test_editor_sees_completion_per_dimension_of_her_cities(client: TestClient) -> None:
+    response = client.get("/my", headers={"x-test-user": "demo-editor"})
+    assert response.status_code == 200
+    html = response.text
+    assert _unescaped(html) == []
+    assert "Signed in as demo-editor (city_editor)" in html
+    assert re.search(r"<h2 id=\"cy-\d+\">&lt;script&gt;.* 2024</h2>", html)
+    completion = re.findall(r"<td>Economy</td><td class=\"num\">(\d+) / (\d+)</td>", html)
+    assert completion
+    assert all(0 < int(done) <= int(total) for done, total in completion)
+    assert "published: " in html
+    assert "draft: " in html
+
+
+def test_review_queue_lists_a_submitted_city(client: TestClient) -> None:
+    verifier = {"x-test-user": "demo-verifier"}
+    city = _unpublished[-1]
+    assert f"<td>{city}</td>" not in client.get("/review", headers=verifier).text
+    store: Store = client.app.state.store  # type: ignore[attr-defined]
+    with store.transaction() as s:
+        submitted = submit(s, local_actor(s, "demo-editor"), city, 2024)
+    html = client.get("/review", headers=verifier).text
+    row = re.search(rf'<td>{re.escape(city)}</td><td>2024</td><td class="num">(\d+)</td>', html)
+    assert row is not None
+    assert 0 < int(row.group(1)) <= submitted  # its KPI values; submit counts inputs too
+
+
 def test_a_publish_reaches_the_cached_city_list_at_once(client: TestClient) -> None:
     """Runs last in this module: it publishes a fourth city."""
     first = client.get("/").text
     assert client.get("/").text == first  # served from the cache, unchanged
     city = _unpublished[0]
+    assert city != _unpublished[-1]
     assert f">{city}</a>" not in first
     store: Store = client.app.state.store  # type: ignore[attr-defined]
     with store.transaction() as s:

@@ -8,10 +8,11 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from citykpi.web.pages import public
+from citykpi.web.pages import public, work
 
 __all__ = ["router"]
 
 #: Every HTML page route; ``create_app`` includes it.
 router = APIRouter(include_in_schema=False)
 router.include_router(public.router)
+router.include_router(work.router)
