@@ -15,9 +15,11 @@ from fastapi.staticfiles import StaticFiles
 from starlette.middleware.base import RequestResponseEndpoint
 
 from citykpi.io import write_sample
+from citykpi.model import CityProfile
 from citykpi.settings import Settings
 from citykpi.store import Store, open_store
 from citykpi.store.auth import local_actor
+from citykpi.store.cities import add_city
 from citykpi.store.demo import load_demo
 from citykpi.store.workflow import publish, submit, verify
 from citykpi.web.pages import router
@@ -211,6 +213,27 @@ def test_review_queue_lists_a_submitted_city(client: TestClient) -> None:
     row = re.search(rf'<td>{re.escape(city)}</td><td>2024</td><td class="num">(\d+)</td>', html)
     assert row is not None
     assert 0 < int(row.group(1)) <= submitted  # its KPI values; submit counts inputs too
+
+
+def test_audit_trail_filters_and_exports_safe_csv(client: TestClient) -> None:
+    admin = {"x-test-user": "demo-admin"}
+    store: Store = client.app.state.store  # type: ignore[attr-defined]
+    formula = '=HYPERLINK("http://e.x","y")'
+    with store.transaction() as s:
+        add_city(s, local_actor(s, "demo-admin"), CityProfile(name=formula, country="X"))
+    page = client.get("/admin/audit?action=city.add", headers=admin)
+    assert page.status_code == 200
+    assert _unescaped(page.text) == []
+    assert "<td>city.add</td>" in page.text
+    assert "<td>publish</td>" not in page.text
+    csv = client.get("/admin/audit?action=city.add&format=csv", headers=admin)
+    assert csv.status_code == 200
+    assert csv.headers["content-type"].startswith("text/csv")
+    assert "'=HYPERLINK" in csv.text  # neutralised: a spreadsheet shows it as text
+    assert ',"=HYPERLINK' not in csv.text
+    assert ",=HYPERLINK" not in csv.text
+    assert client.get("/admin/audit", follow_redirects=False).status_code == 303
+    assert client.get("/admin/audit", headers={"x-test-user": "demo-public"}).status_code == 403
 
 
 def test_a_publish_reaches_the_cached_city_list_at_once(client: TestClient) -> None:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from citykpi.web.pages import public, work
+from citykpi.web.pages import admin, public, work
 
 __all__ = ["router"]
 
@@ -16,3 +16,4 @@ __all__ = ["router"]
 router = APIRouter(include_in_schema=False)
 router.include_router(public.router)
 router.include_router(work.router)
+router.include_router(admin.router)

@@ -26,7 +26,15 @@ from citykpi.store.users import Action, Actor
 from citykpi.web.pages.store import reader_store
 from citykpi.web.templating import render
 
-__all__ = ["CityYearProgress", "DimensionCompletion", "my_cities", "progress", "review_queue"]
+__all__ = [
+    "CityYearProgress",
+    "DimensionCompletion",
+    "login_redirect",
+    "my_cities",
+    "progress",
+    "review_queue",
+    "signed_in",
+]
 
 #: The signed-in users' pages.
 router = APIRouter(tags=["pages"])
@@ -106,12 +114,14 @@ def progress(store: Store, actor: Actor) -> list[CityYearProgress]:
     return result
 
 
-def _signed_in(request: Request) -> Actor | None:
+def signed_in(request: Request) -> Actor | None:
+    """Return the signed-in actor of ``request`` (``None`` for a visitor)."""
     actor = getattr(request.state, "actor", None)
     return actor if isinstance(actor, Actor) else None
 
 
-def _login_redirect(request: Request) -> RedirectResponse:
+def login_redirect(request: Request) -> RedirectResponse:
+    """Send a visitor to the login form, to come back to this page after."""
     return RedirectResponse(f"/login?next={quote(request.url.path, safe='/')}", status_code=303)
 
 
@@ -134,16 +144,16 @@ def _work_page(request: Request, store: Store, actor: Actor, *, action: Action) 
 @router.get("/my", response_class=HTMLResponse, name="pages.my_cities")
 async def my_cities(request: Request, store: StoreDep) -> Response:
     """List the editor's cities and years with completion per dimension."""
-    actor = _signed_in(request)
+    actor = signed_in(request)
     if actor is None:
-        return _login_redirect(request)
+        return login_redirect(request)
     return await run_in_threadpool(_work_page, request, store, actor, action=Action.EDIT_DATA)
 
 
 @router.get("/review", response_class=HTMLResponse, name="pages.review_queue")
 async def review_queue(request: Request, store: StoreDep) -> Response:
     """List the submissions with values waiting for a verifier."""
-    actor = _signed_in(request)
+    actor = signed_in(request)
     if actor is None:
-        return _login_redirect(request)
+        return login_redirect(request)
     return await run_in_threadpool(_work_page, request, store, actor, action=Action.REVIEW)
