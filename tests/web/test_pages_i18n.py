@@ -44,3 +44,32 @@ def test_english_catalogue_has_every_interface_string_translated() -> None:
 @pytest.mark.parametrize("lang", ["fr", "es"])
 def test_other_catalogues_list_the_same_strings(lang: str) -> None:
     assert set(_catalogue(lang)) == set(_catalogue("en"))
+
+
+def test_a_page_speaks_the_language_of_the_request(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from starlette.requests import Request
+
+    from citykpi.web import templating
+
+    folder = tmp_path / "fr" / "LC_MESSAGES"
+    folder.mkdir(parents=True)
+    (folder / "web.po").write_text(
+        'msgid ""\nmsgstr "Content-Type: text/plain; charset=utf-8\\n"\n\n'
+        'msgid "Skip to main content"\nmsgstr "Aller au contenu"\n\n'
+        'msgid "Signed in as %(name)s (%(role)s)"\nmsgstr "Connecté : %(name)s (%(role)s)"\n',
+        encoding="utf-8",
+    )
+    monkeypatch.setattr(templating, "LOCALE_DIR", tmp_path)
+    templating._translations.cache_clear()
+    try:
+        request = Request({"type": "http", "method": "GET", "path": "/", "headers": []})
+        request.state.locale = "fr"
+        request.state.actor = None
+        html = templating.render(request, "base.html").body.decode()
+        assert '<a class="skip-link" href="#main">Aller au contenu</a>' in html
+        assert '<html lang="fr"' in html
+        assert "Cities" in html  # untranslated strings fall back to English
+    finally:
+        templating._translations.cache_clear()

@@ -14,12 +14,15 @@ which escapes ``<``, ``>`` and ``&`` so no value can close the block.
 from __future__ import annotations
 
 import gettext as _gettext
+import io
 import json
 from collections.abc import Callable, Mapping
 from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from babel.messages.mofile import write_mo
+from babel.messages.pofile import read_po
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, pass_context
 from jinja2.runtime import Context
 from markupsafe import Markup
@@ -30,6 +33,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "DOMAIN",
+    "LOCALE_DIR",
     "STATIC_DIR",
     "STATIC_PREFIX",
     "TEMPLATE_DIR",
@@ -104,14 +108,22 @@ def translations(locale: str | None) -> _gettext.NullTranslations:
     return _translations(locale or "en")
 
 
+#: Where the ``.po`` catalogues of every domain live, one folder per language.
+LOCALE_DIR = Path(__file__).resolve().parents[1] / "i18n" / "locales"
+
+
 @lru_cache(maxsize=16)
 def _translations(locale: str) -> _gettext.NullTranslations:
-    try:
-        from citykpi.i18n import translations as load
-    except ImportError:
+    """Read ``<locale>/LC_MESSAGES/web.po`` at run time (no compile step for users)."""
+    path = LOCALE_DIR / locale / "LC_MESSAGES" / f"{DOMAIN}.po"
+    if not path.is_file():
         return _gettext.NullTranslations()
-    result: _gettext.NullTranslations = load(locale, domain=DOMAIN)
-    return result
+    with path.open("rb") as f:
+        catalogue = read_po(f, locale=locale, domain=DOMAIN)
+    compiled = io.BytesIO()
+    write_mo(compiled, catalogue)
+    compiled.seek(0)
+    return _gettext.GNUTranslations(compiled)
 
 
 def _newstyle(
