@@ -67,7 +67,7 @@ def test_a_page_speaks_the_language_of_the_request(
         request = Request({"type": "http", "method": "GET", "path": "/", "headers": []})
         request.state.locale = "fr"
         request.state.actor = None
-        html = templating.render(request, "base.html").body.decode()
+        html = bytes(templating.render(request, "base.html").body).decode()
         assert '<a class="skip-link" href="#main">Aller au contenu</a>' in html
         assert '<html lang="fr"' in html
         assert "Cities" in html  # untranslated strings fall back to English
