@@ -6,7 +6,6 @@ from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
-
 import pandas as pd
 import pytest
 
@@ -52,7 +51,8 @@ def test_rollup_writes_mean_of_valid_stations_and_names_the_excluded_one(
     assert final.loc["C", "passed"] == "no"
     assert final.loc["C", "share"] == pytest.approx(0.8, abs=1e-4)
     assert final.loc["C", "expected"] == 8760
-    assert final.loc["A", "passed"] == "yes" and final.loc["A", "valid"] == 8760
+    assert final.loc["A", "passed"] == "yes"
+    assert final.loc["A", "valid"] == 8760
     assert final.loc["B", "passed"] == "yes"
 
 
@@ -89,7 +89,8 @@ def test_no_valid_station_is_not_reported_with_the_failing_coverage(
     row = pd.read_csv(out, keep_default_na=False).iloc[0]
     assert row["value"] == "not reported"
     assert row["quality"] == ""
-    assert "A (91.3 %)" in row["source"] and "not reported" in row["source"]
+    assert "A (91.3 %)" in row["source"]
+    assert "not reported" in row["source"]
 
 
 @pytest.mark.parametrize(
@@ -137,7 +138,8 @@ def test_existing_output_is_refused_without_force(
     out = tmp_path / "inputs.csv"
     out.write_text("keep me", encoding="utf-8")
     code, output = invoke("observations", "rollup", "pm25_annual_mean", str(path), "-o", str(out))
-    assert code == 2 and "--force" in output
+    assert code == 2
+    assert "--force" in output
     assert out.read_text(encoding="utf-8") == "keep me"
 
 

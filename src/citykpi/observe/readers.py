@@ -235,10 +235,8 @@ def read_json_observations(path: Path, *, file: str = "") -> pd.DataFrame:
         msg = f"{file} is not a readable JSON file ({e})."
         raise InputError(msg) from e
     first = doc[0] if isinstance(doc, list) and doc else doc
-    if (
-        (isinstance(doc, Mapping)
-        and "value" in doc)
-        or (isinstance(first, Mapping) and ("Datastream" in first or "Observations" in first))
+    if (isinstance(doc, Mapping) and "value" in doc) or (
+        isinstance(first, Mapping) and ("Datastream" in first or "Observations" in first)
     ):
         rows = list(_sta_rows(doc, file=file))
     elif isinstance(first, Mapping) and "id" in first:

@@ -177,9 +177,9 @@ def _check_profile(spec: RollupSpec, profile: pd.DataFrame, city: str) -> None:
         raise InputError(msg)
     bad_time = profile[profile["n_time"] < profile["n"]]
     problems = [
-        f"datastream {r.datastream!r}: {int(r.n - r.n_time)} reading(s) have a time that is not "
-        "ISO 8601 with an offset (e.g. 2024-01-01T00:00:00Z)"
-        for r in bad_time.itertuples()
+        f"datastream {r['datastream']!r}: {int(r['n']) - int(r['n_time'])} reading(s) have a time "
+        "that is not ISO 8601 with an offset (e.g. 2024-01-01T00:00:00Z)"
+        for r in bad_time.to_dict(orient="records")
     ]
     if not city and (profile["city"] == "").any():
         stations = sorted(set(profile.loc[profile["city"] == "", "station"].astype(str)))
@@ -204,8 +204,11 @@ def _weights(stations: pd.DataFrame | None) -> dict[str, float]:
     for n, (station, weight) in enumerate(
         zip(stations["station"], stations["weight"], strict=True)
     ):
-        w = pd.to_numeric(pd.Series([weight]), errors="coerce").iloc[0]
-        if not (isinstance(w, float | int) and math.isfinite(w) and w >= 0):
+        try:
+            w = float(str(weight).strip())
+        except ValueError:
+            w = math.nan
+        if not (math.isfinite(w) and w >= 0):
             bad.append(
                 f"row {n + 2}: weight {weight!r} of station {station!r} is not a number >= 0"
             )
@@ -330,11 +333,15 @@ def _city_rows(
             elif weights:
                 missing = [s for s in ok["station"] if s not in weights]
                 if missing:
-                    msg = f"The station table gives no weight for station(s) {', '.join(missing)}; add them."
+                    names = ", ".join(missing)
+                    msg = f"The station table gives no weight for station(s) {names}; add them."
                     raise InputError(msg)
                 w = np.array([weights[s] for s in ok["station"]])
                 if w.sum() <= 0:
-                    msg = f"The weights of the valid stations of {town} {year} sum to 0; give positive weights."
+                    msg = (
+                        f"The weights of the valid stations of {town} {year} sum to 0; "
+                        "give positive weights."
+                    )
                     raise InputError(msg)
                 value = float((values * w).sum() / w.sum())
                 coverage_text += "; weighted by the station table"
@@ -347,7 +354,7 @@ def _city_rows(
         out.append(
             {
                 "city": town,
-                "year": int(year),
+                "year": int(str(year)),
                 "kind": "input",
                 "code": spec.input,
                 "value": value,

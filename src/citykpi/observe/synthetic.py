@@ -55,7 +55,7 @@ def synthetic_observations(
         f"{year}-01-01", f"{year + 1}-01-01", freq="h", inclusive="left", tz="UTC"
     )
     n = len(hours)
-    doy = hours.dayofyear.to_numpy()
+    doy = hours.day_of_year.to_numpy()
     hod = hours.hour.to_numpy()
     cycle = (
         1 + 0.3 * np.cos(2 * np.pi * (doy - 15) / 366) + 0.2 * np.sin(2 * np.pi * (hod - 8) / 24)
@@ -64,7 +64,7 @@ def synthetic_observations(
     for s in range(stations):
         name = f"S{s + 1:02d}"
         values = level * (0.8 + 0.4 * rng.random()) * cycle + rng.normal(0, 1.5, n)
-        values = np.round(np.clip(values, 0.1, None), 3)
+        values = np.round(np.clip(values, 0.1, None), 3).astype(np.float64)
         keep = rng.random(n) >= gaps
         start = int(rng.integers(0, n - 24 * 5))
         keep[start : start + 24 * int(rng.integers(2, 6))] = False  # an outage of 2-5 days
@@ -77,7 +77,7 @@ def synthetic_observations(
             later = hours >= pd.Timestamp(f"{year}-07-01", tz="UTC")
             unit[later] = "mg/m3"
             stream[later] = f"{name}-{prop}-v2"
-            values = np.where(later, values / 1000.0, values)
+            values = np.where(later, values / 1000.0, values).astype(np.float64)
         frames.append(
             pd.DataFrame(
                 {
