@@ -11,6 +11,7 @@ from urllib.parse import quote
 import pandas as pd
 import pytest
 from fastapi import FastAPI, Request, Response
+from fastapi.routing import APIRoute
 from fastapi.staticfiles import StaticFiles
 from starlette.middleware.base import RequestResponseEndpoint
 
@@ -234,6 +235,45 @@ def test_audit_trail_filters_and_exports_safe_csv(client: TestClient) -> None:
     assert ",=HYPERLINK" not in csv.text
     assert client.get("/admin/audit", follow_redirects=False).status_code == 303
     assert client.get("/admin/audit", headers={"x-test-user": "demo-public"}).status_code == 403
+
+
+#: A value for each path parameter of the page routes.
+_PARAMS = {"name": quote(HOSTILE, safe=""), "goal": "7"}
+
+
+def _routes(of: object) -> list[APIRoute]:
+    """Return the API routes of a router, through the routers it includes."""
+    found: list[APIRoute] = []
+    for route in getattr(of, "routes", []):
+        if isinstance(route, APIRoute):
+            found.append(route)
+        elif hasattr(route, "original_router"):  # FastAPI keeps included routers nested
+            found.extend(_routes(route.original_router))
+    return found
+
+
+def _page_paths() -> list[str]:
+    paths = []
+    for route in _routes(router):
+        if isinstance(route, APIRoute) and "GET" in route.methods:
+            path = route.path
+            for key, value in _PARAMS.items():
+                path = path.replace(f"{{{key}:path}}", value).replace(f"{{{key}}}", value)
+            assert "{" not in path, f"give _PARAMS a value for {route.path}"
+            paths.append(path)
+    return paths
+
+
+@pytest.mark.parametrize("user", ["", "demo-admin", "demo-editor", "demo-verifier"])
+def test_every_page_shows_hostile_names_escaped(client: TestClient, user: str) -> None:
+    headers = {"x-test-user": user} if user else {}
+    paths = _page_paths()
+    assert len(paths) >= 7
+    for path in [*paths, f"/compare?city={_PARAMS['name']}&city=Nowhere"]:
+        response = client.get(path, headers=headers, follow_redirects=False)
+        assert response.status_code in {200, 303, 403, 404, 422}, path
+        assert _unescaped(response.text) == [], path
+        assert "Traceback" not in response.text
 
 
 def test_a_publish_reaches_the_cached_city_list_at_once(client: TestClient) -> None:
