@@ -255,7 +255,7 @@ def _routes(of: object) -> list[APIRoute]:
 def _page_paths() -> list[str]:
     paths = []
     for route in _routes(router):
-        if isinstance(route, APIRoute) and "GET" in route.methods:
+        if "GET" in (route.methods or set()):
             path = route.path
             for key, value in _PARAMS.items():
                 path = path.replace(f"{{{key}:path}}", value).replace(f"{{{key}}}", value)
