@@ -25,6 +25,7 @@ from starlette.middleware.base import RequestResponseEndpoint
 from citykpi.io import write_sample
 from citykpi.settings import Settings
 from citykpi.store import Store, open_store
+from citykpi.store.auth import local_actor
 from citykpi.store.demo import load_demo
 from citykpi.web.pages import router
 from citykpi.web.templating import STATIC_DIR, STATIC_PREFIX
@@ -80,6 +81,13 @@ def _app(store: Store) -> FastAPI:
 
     @app.middleware("http")
     async def csp(request: Request, call_next: RequestResponseEndpoint) -> Response:
+        # Stands in for the application core's session: the header names a demo user.
+        name = request.headers.get("x-test-user")
+        request.state.actor = None
+        if name:
+            with store.reading() as s:
+                request.state.actor = local_actor(s, name)
+        request.state.csrf_token = "test-token"
         response = await call_next(request)
         response.headers["Content-Security-Policy"] = CSP
         return response
@@ -132,8 +140,14 @@ class Watched:
 
 
 @pytest.fixture
-def page(browser: Browser) -> Iterator[Watched]:
-    context = browser.new_context()
+def user() -> str:
+    """The demo user the page is signed in as (``""``: a visitor); override by parametrize."""
+    return ""
+
+
+@pytest.fixture
+def page(browser: Browser, user: str) -> Iterator[Watched]:
+    context = browser.new_context(extra_http_headers={"x-test-user": user} if user else {})
     context.set_default_timeout(15_000)
     p = context.new_page()
     errors: list[str] = []
