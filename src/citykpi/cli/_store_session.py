@@ -18,7 +18,7 @@ import typer
 
 from citykpi.cli._common import OutputFormat, console
 from citykpi.cli._years import parse_year
-from citykpi.errors import PermissionDenied
+from citykpi.errors import PermissionDenied, StoreError
 
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
@@ -67,7 +67,7 @@ def opened() -> Iterator[Store]:
         store.dispose()
 
 
-def acting(session: Session, as_user: str, token: str) -> Actor:
+def acting(session: Session, as_user: str, token: str, *, touch: bool = True) -> Actor:
     """Return who acts, authenticated (see :func:`citykpi.store.credentials.authenticate`).
 
     Raises
@@ -86,6 +86,7 @@ def acting(session: Session, as_user: str, token: str) -> Actor:
         token=token,
         settings=settings,
         url=settings.resolved_database_url(),
+        touch=touch,
     )
     if actor is None:
         raise PermissionDenied(HOW_TO_LOG_IN)
@@ -97,6 +98,36 @@ def session_as(as_user: str, token: str) -> Iterator[tuple[Session, Actor]]:
     """Yield one transaction on the store and the user acting in it."""
     with opened() as store, store.transaction() as session:
         yield session, acting(session, as_user, token)
+
+
+@contextmanager
+def reading_as(as_user: str, token: str) -> Iterator[tuple[Session, Actor]]:
+    """Yield a read-only session on the store and the user acting in it.
+
+    On SQLite the reader neither takes nor waits for the write lock. The token's last-used
+    time (updated at most every few minutes) is recorded afterwards, in a short writing
+    transaction of its own, only when it is due; on a read-only medium never, and not when
+    another writer keeps the lock past the busy timeout (the read has succeeded already).
+    """
+    from citykpi.settings import load_settings
+    from citykpi.store.auth import touch_due, touch_token
+    from citykpi.store.credentials import presented_token
+
+    settings = load_settings()
+    used = presented_token(
+        as_user=as_user, token=token, settings=settings, url=settings.resolved_database_url()
+    )
+    with opened() as store:
+        with store.reading() as session:
+            actor = acting(session, as_user, token, touch=False)
+            due = bool(used) and not store.read_only and touch_due(session, used)
+            yield session, actor
+        if due:
+            try:
+                with store.transaction() as session:
+                    touch_token(session, used)
+            except StoreError:  # bookkeeping only: a writer holding the lock keeps it unset
+                pass
 
 
 def done(message: str) -> None:

@@ -22,6 +22,7 @@ from citykpi.cli._store_session import (
     acting,
     done,
     opened,
+    reading_as,
     session_as,
 )
 from citykpi.cli._years import parse_year
@@ -101,7 +102,7 @@ def city_list_cmd(as_user: str = AS_USER, token: str = TOKEN, fmt: OutputFormat 
     """List every city with its profile."""
     from citykpi.store import list_cities
 
-    with session_as(as_user, token) as (session, actor):
+    with reading_as(as_user, token) as (session, actor):
         rows = [c.as_dict() for c in list_cities(session, actor)]
     emit_rows(rows, columns=PROFILE_COLUMNS, fmt=fmt, title="Cities")
 
@@ -113,7 +114,7 @@ def city_show_cmd(
     """Show one city's profile."""
     from citykpi.store import city_profile
 
-    with session_as(as_user, token) as (session, actor):
+    with reading_as(as_user, token) as (session, actor):
         row = city_profile(session, actor, name).as_dict()
     emit_rows([row], columns=PROFILE_COLUMNS, fmt=fmt, title=name)
 

@@ -22,6 +22,7 @@ from citykpi.cli._store_session import (
     acting,
     done,
     opened,
+    reading_as,
     session_as,
 )
 from citykpi.errors import InputError
@@ -144,7 +145,7 @@ def user_list_cmd(as_user: str = AS_USER, token: str = TOKEN, fmt: OutputFormat 
     """List every user with role, state and cities (admins only)."""
     from citykpi.store import list_users
 
-    with session_as(as_user, token) as (session, actor):
+    with reading_as(as_user, token) as (session, actor):
         users = list_users(session, actor)
     rows: list[dict[str, Cell]] = [
         {"name": u.name, "role": u.role, "active": u.active, "cities": ", ".join(u.cities)}
@@ -246,7 +247,7 @@ def token_list_cmd(as_user: str = AS_USER, token: str = TOKEN, fmt: OutputFormat
     """List your tokens (an admin sees everyone's): name, expiry, last use, state."""
     from citykpi.store.auth import list_tokens
 
-    with session_as(as_user, token) as (session, actor):
+    with reading_as(as_user, token) as (session, actor):
         tokens = list_tokens(session, actor)
     rows: list[dict[str, Cell]] = [
         {

@@ -13,7 +13,7 @@ from datetime import UTC, datetime
 import typer
 
 from citykpi.cli._common import Cell, OutputFormat, emit_rows, guarded
-from citykpi.cli._store_session import AS_USER, CITY, FORMAT, TOKEN, YEAR, session_as
+from citykpi.cli._store_session import AS_USER, CITY, FORMAT, TOKEN, YEAR, reading_as
 from citykpi.cli._terminal import json_safe
 from citykpi.errors import InputError
 
@@ -33,7 +33,7 @@ def history_cmd(
     """Show every revision of a submission's values, oldest first."""
     from citykpi.store import HISTORY_COLUMNS, history
 
-    with session_as(as_user, token) as (session, actor):
+    with reading_as(as_user, token) as (session, actor):
         rows = history(session, actor, city, year, code=code)
     columns = HISTORY_TABLE_COLUMNS if fmt is OutputFormat.table else HISTORY_COLUMNS
     emit_rows(rows, columns=columns, fmt=fmt, title=f"History of {city} {year}")
@@ -63,7 +63,7 @@ def audit_cmd(
     from citykpi.store.trail import city_names, read_audit
 
     moment = _parse_since(since)
-    with session_as(as_user, token) as (session, actor):
+    with reading_as(as_user, token) as (session, actor):
         events = read_audit(session, actor, city=city, since=moment)
         names = city_names(session)
     columns = (*AUDIT_COLUMNS[:6], "city", *AUDIT_COLUMNS[7:])

@@ -12,7 +12,17 @@ from collections.abc import Sequence
 import typer
 
 from citykpi.cli._common import OutputFormat, emit_rows, err_console, guarded
-from citykpi.cli._store_session import AS_USER, CITY, CODES, FORMAT, TOKEN, YEAR, done, session_as
+from citykpi.cli._store_session import (
+    AS_USER,
+    CITY,
+    CODES,
+    FORMAT,
+    TOKEN,
+    YEAR,
+    done,
+    reading_as,
+    session_as,
+)
 from citykpi.errors import InputError
 from citykpi.settings import load_settings
 
@@ -44,7 +54,7 @@ def review_list_cmd(
     from citykpi.store import export_values
     from citykpi.store.findings import FINDING_COLUMNS, findings
 
-    with session_as(as_user, token) as (session, actor):
+    with reading_as(as_user, token) as (session, actor):
         rows = export_values(session, actor, state=state, city=city, year=year)
         found = findings(session, actor, city, year, settings=load_settings())
     emit_rows(rows, columns=REVIEW_COLUMNS, fmt=fmt, title=f"{city} {year}")

@@ -358,7 +358,7 @@ def _touch(session: Session, row: ApiToken, now: datetime) -> None:
         return
 
 
-def actor_by_token(session: Session, token: str) -> Actor:
+def actor_by_token(session: Session, token: str, *, touch: bool = True) -> Actor:
     """Return the active user who owns ``token``, authenticated by it.
 
     Raises
@@ -385,8 +385,30 @@ def actor_by_token(session: Session, token: str) -> Actor:
         msg = f"The token {row.name!r} expired at {when} UTC; {again}."
         raise PermissionDenied(msg)
     actor = active_actor(session.get_one(User, row.user_id))
-    _touch(session, row, now)
+    if touch:
+        _touch(session, row, now)
     return replace(actor, auth=Auth.SESSION if login_token else Auth.TOKEN)
+
+
+def touch_due(session: Session, token: str) -> bool:
+    """Return whether ``token``'s last-used time is older than :data:`TOUCH_EVERY` (or unset).
+
+    A reader authenticates with ``actor_by_token(..., touch=False)`` in its read-only session
+    and, only when this is true, records the use afterwards with :func:`touch_token` in a
+    short writing transaction: most reads never take the write lock.
+    """
+    row = session.scalar(select(ApiToken).where(ApiToken.token_hash == _digest(token)))
+    if row is None:
+        return False
+    last = row.last_used_at
+    return last is None or utcnow() - as_utc(last) >= TOUCH_EVERY
+
+
+def touch_token(session: Session, token: str) -> None:
+    """Record that ``token`` was used now (at most every :data:`TOUCH_EVERY`; bookkeeping)."""
+    row = session.scalar(select(ApiToken).where(ApiToken.token_hash == _digest(token)))
+    if row is not None:
+        _touch(session, row, utcnow())
 
 
 @dataclass(frozen=True, slots=True)
@@ -526,4 +548,6 @@ __all__ = [
     "revoke_secret",
     "revoke_token",
     "store_setting",
+    "touch_due",
+    "touch_token",
 ]

@@ -157,19 +157,41 @@ def forget_login(settings: Settings, url: str) -> SavedLogin | None:
     return found
 
 
-def authenticate(
-    session: Session, *, as_user: str, token: str, settings: Settings, url: str
-) -> Actor | None:
-    """Return who acts (see the module doc); ``None`` when nobody is named or logged in."""
+def presented_token(*, as_user: str, token: str, settings: Settings, url: str) -> str:
+    """Return the token :func:`authenticate` checks: ``token``, else the saved login's, or ``""``.
+
+    ``""`` means ``--as`` names an account without a saved login (the single-person path), or
+    nobody is named or logged in.
+    """
     if token:
-        return actor_by_token(session, token)
+        return token
     saved = saved_login(settings, url)
+    if saved is None:
+        return ""
+    if as_user and name_key(saved.user) != name_key(as_user):
+        return ""
+    return saved.token
+
+
+def authenticate(
+    session: Session,
+    *,
+    as_user: str,
+    token: str,
+    settings: Settings,
+    url: str,
+    touch: bool = True,
+) -> Actor | None:
+    """Return who acts (see the module doc); ``None`` when nobody is named or logged in.
+
+    ``touch=False`` leaves the token's last-used time alone (a reader records it afterwards,
+    see :func:`citykpi.store.auth.touch_due`).
+    """
+    chosen = presented_token(as_user=as_user, token=token, settings=settings, url=url)
+    if chosen:
+        return actor_by_token(session, chosen, touch=touch)
     if as_user:
-        if saved is not None and name_key(saved.user) == name_key(as_user):
-            return actor_by_token(session, saved.token)
         return local_actor(session, as_user)
-    if saved is not None:
-        return actor_by_token(session, saved.token)
     return None
 
 
@@ -180,6 +202,7 @@ __all__ = [
     "authenticate",
     "config_dir",
     "forget_login",
+    "presented_token",
     "save_login",
     "saved_login",
     "store_key",
