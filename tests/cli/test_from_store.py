@@ -208,9 +208,3 @@ def test_export_kpi_table_feeds_assess_unchanged(demo_url: str, tmp_path: Path) 
     assert again[0] == 2
     assert "--force" in again[2]
     assert _run(demo_url, "export", "--kpi-table", "-o", str(out), "--force")[0] == 0
-
-
-def test_export_out_without_kpi_table_is_a_usage_error(demo_url: str, tmp_path: Path) -> None:
-    code, _, err = _run(demo_url, "export", "-o", str(tmp_path / "x.csv"))
-    assert code == 2
-    assert "-o/--out goes with --kpi-table" in err
