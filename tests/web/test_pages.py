@@ -195,7 +195,9 @@ def test_editor_sees_completion_per_dimension_of_her_cities(client: TestClient) 
     html = response.text
     assert _unescaped(html) == []
     assert "Signed in as demo-editor (city_editor)" in html
-    assert re.search(r"<h2 id=\"cy-\d+\">&lt;script&gt;.* 2024</h2>", html)
+    assert re.search(
+        r"<h2 id=\"cy-\d+\"><a href=\"/values\?city=[^\"]+\">&lt;script&gt;.* 2024</a></h2>", html
+    )
     completion = re.findall(r"<td>Economy</td><td class=\"num\">(\d+) / (\d+)</td>", html)
     assert completion
     assert all(0 < int(done) <= int(total) for done, total in completion)
@@ -274,6 +276,74 @@ def test_every_page_shows_hostile_names_escaped(client: TestClient, user: str) -
         assert response.status_code in {200, 303, 403, 404, 422}, path
         assert _unescaped(response.text) == [], path
         assert "Traceback" not in response.text
+
+
+def test_value_edit_saves_and_a_stale_form_shows_both_values(client: TestClient) -> None:
+    editor = {"x-test-user": "demo-editor"}
+    city = _unpublished[-2]
+    listing = client.get(f"/values?city={quote(city)}&year=2024", headers=editor)
+    assert listing.status_code == 200
+    code = "households"
+    assert f"code={code}" in listing.text
+    form_page = client.get(f"/values/edit?city={quote(city)}&year=2024&code={code}", headers=editor)
+    assert form_page.status_code == 200
+    version = int(re.search(r'name="version" value="(\d+)"', form_page.text).group(1))  # type: ignore[union-attr]
+    form = {
+        "city": city,
+        "year": "2024",
+        "code": code,
+        "version": str(version),
+        "unit": "",
+        "source": "Census 2024",
+        "csrf_token": "test-token",
+    }
+    broken = client.post(
+        "/values/edit", headers=editor, data={**form, "value": "13300", "reason": "Typo."}
+    )
+    assert broken.status_code == 422
+    assert "nothing was saved" in broken.text
+    listed = broken.text.split('class="problems"')[1].split("</ul>")[0]
+    problems = re.findall(r"<li>(.*?)</li>", listed)
+    assert len(problems) >= 2  # every check that fails, each located
+    assert all("field &#39;value&#39;" in p and "year 2024" in p for p in problems)
+    saved = client.post(
+        "/values/edit",
+        headers=editor,
+        data={**form, "value": "13300000", "reason": "Corrected count."},
+    )
+    assert saved.status_code == 200
+    assert "Saved: the value now has version" in saved.text
+    assert "Census 2024" in saved.text
+    assert "Corrected count." in saved.text  # the history shows the note
+    stale = client.post(
+        "/values/edit",
+        headers={"x-test-user": "demo-verifier"},
+        data={**form, "value": "99", "reason": "Other edit."},
+    )
+    assert stale.status_code == 409
+    assert "changed since you read it" in stale.text
+    assert "Someone else saved this value first" in stale.text
+    assert re.search(
+        r"<td class=\"num\">13300000(\.0)?</td>.*demo-editor", stale.text, flags=re.DOTALL
+    )
+    assert '<td class="num">99.0</td>' in stale.text
+    forged = client.post(
+        "/values/edit",
+        headers=editor,
+        data={**form, "value": "1", "reason": "x", "csrf_token": "forged"},
+    )
+    assert forged.status_code == 403
+    anonymous = client.post(
+        "/values/edit", data={**form, "value": "1", "reason": "x"}, follow_redirects=False
+    )
+    assert anonymous.status_code == 303
+    word = client.post(
+        "/values/edit",
+        headers=editor,
+        data={**form, "version": str(version + 1), "value": "lots", "reason": "x"},
+    )
+    assert word.status_code == 422
+    assert "is not a number" in word.text
 
 
 def test_a_publish_reaches_the_cached_city_list_at_once(client: TestClient) -> None:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from citykpi.web.pages import admin, public, work
+from citykpi.web.pages import admin, public, values, work
 
 __all__ = ["router"]
 
@@ -17,3 +17,4 @@ router = APIRouter(include_in_schema=False)
 router.include_router(public.router)
 router.include_router(work.router)
 router.include_router(admin.router)
+router.include_router(values.router)
