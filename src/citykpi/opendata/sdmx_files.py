@@ -130,7 +130,7 @@ def build_structure(data: OpenData) -> sdmx.message.StructureMessage:
         ("CATALOGUE_VERSION", rel.catalogue_version),
         ("TARGET_SET", rel.target_set),
     ):
-        flow.annotations.append(common.Annotation(id=ann_id, text=text))
+        flow.annotations.append(m.Annotation(id=ann_id, text=text))
     msg = sdmx.message.StructureMessage(header=_header(data))
     for cl in lists.values():
         msg.add(cl)

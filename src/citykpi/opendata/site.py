@@ -238,17 +238,14 @@ def _render(data: OpenData, history: list[dict[str, Any]]) -> dict[str, str | by
         "Data changelog",
         builds=history,
     )
-    downloads = {
-        "downloads/ngsi-ld.jsonld": ("ngsi-ld", ""),
-        "downloads/values.csv": ("csv", ""),
-        "downloads/values.parquet": ("parquet", ""),
-    }
-    for path, (fmt, _) in downloads.items():
-        files[path] = export_files(data, fmt)[""]
+    files["downloads/ngsi-ld.jsonld"] = export_files(data, "ngsi-ld")[""]
+    files["downloads/values.parquet"] = export_files(data, "parquet")[""]
     for name, content in sdmx_files(data).items():
         files[f"downloads/sdmx/{name}"] = content
     for name, content in export_files(data, "datapackage").items():
         files[f"downloads/datapackage/{name}"] = content
+    # the same table as the package's, computed once
+    files["downloads/values.csv"] = files["downloads/datapackage/values.csv"]
     listed = [
         {"path": p, "format": PATHS.get(p, "CSV of the data package")}
         for p in sorted(f for f in files if f.startswith("downloads/"))

@@ -57,16 +57,18 @@ def _ranking(data: OpenData) -> dict[str, Any]:
         index = build_u4ssc_index(table)
     except (CityKpiError, ValueError) as e:
         return {"year": None, "rows": [], "note": str(e)}
-    scores = index.scores_long()
-    top = scores[scores["level"] == "Index"].sort_values(["rank", "city"])
+    result = index.result
+    top = max(result.hierarchy.codes, key=lambda code: result.hierarchy.node(code).level)
+    scores = {str(c): float(v) for c, v in result.scores[top].items()}
+    ranks = {str(c): float(v) for c, v in result.ranks[top].items()}
     rows = [
         {
-            "city": str(r.city),
-            "city_id": data.city_ids.get(str(r.city), ""),
-            "score": float(r.score),
-            "rank": int(r.rank),
+            "city": city,
+            "city_id": data.city_ids.get(city, ""),
+            "score": scores[city],
+            "rank": int(ranks[city]),
         }
-        for r in iter_rows(top)
+        for city in sorted(scores, key=lambda c: (ranks[c], c))
     ]
     return {"year": int(index.year), "rows": rows, "note": ""}
 
