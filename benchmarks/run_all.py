@@ -27,6 +27,7 @@ BENCHMARKS: dict[str, tuple[list[str], list[str]]] = {
         ["--cities", "8", "--city-years", "40", "--rows", "20000", "--loop", "1"],
     ),
     "bench_web.py": ([], ["--duration", "2"]),
+    "bench_observations.py": ([], ["--stations", "50", "--no-spark"]),
     "bench_opendata.py": ([], ["--cities", "8", "--loop", "1"]),
 }
 

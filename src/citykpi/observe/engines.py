@@ -42,6 +42,10 @@ class Engine(Protocol):
         """Run ``sql`` and return its rows."""
         ...
 
+    def register(self, name: str, frame: pd.DataFrame) -> None:
+        """Make the small table ``frame`` queryable as ``name``."""
+        ...
+
 
 class DuckDbEngine:
     """Run roll-ups in an in-process DuckDB database (out of core, all cores)."""
@@ -69,6 +73,10 @@ class DuckDbEngine:
             else:
                 out.append(f"read_csv('{path}', header = true, all_varchar = true)")
         return out
+
+    def register(self, name: str, frame: pd.DataFrame) -> None:
+        """Make ``frame`` queryable as ``name``."""
+        self._con.register(name, frame)
 
     def query(self, sql: str) -> pd.DataFrame:
         """Run ``sql``; a file DuckDB cannot read is an :class:`InputError`."""
@@ -130,6 +138,16 @@ class SparkEngine:
             frame.createOrReplaceTempView(name)
             names.append(name)
         return names
+
+    def register(self, name: str, frame: pd.DataFrame) -> None:
+        """Make ``frame`` queryable as ``name`` (a temporary view)."""
+        # Plain rows, not pandas: PySpark's pandas conversion warns under pandas 3.
+        rows = [tuple(r) for r in frame.itertuples(index=False)]
+        schema = ", ".join(
+            f"{c} {'BIGINT' if pd.api.types.is_integer_dtype(frame[c]) else 'STRING'}"
+            for c in frame.columns
+        )
+        self._spark.createDataFrame(rows, schema).createOrReplaceTempView(name)
 
     def query(self, sql: str) -> pd.DataFrame:
         """Run ``sql`` and collect the (small) result to pandas."""

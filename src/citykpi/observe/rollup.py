@@ -70,6 +70,7 @@ INPUT_FILE_COLUMNS: Final[tuple[str, ...]] = (
 )
 NOT_REPORTED: Final = "not reported"
 _LISTED: Final = 10
+_STATIONS: Final = "citykpi_stations"
 
 
 @dataclass(frozen=True, slots=True)
@@ -423,8 +424,14 @@ def rollup(
         profile = eng.query(profile_sql(spec, stage))
         _check_profile(spec, profile, city)
         factors = _factors(spec, profile)
+        names = sorted({str(x) for x in profile["station"]})
+        eng.register(_STATIONS, pd.DataFrame({"station": names, "sid": range(len(names))}))
         on_step(f"Rolling up {spec.id} ({engine})")
-        res = eng.query(rollup_sql(spec, stage, eng.dialect, factors=factors, years=years))
+        sql = rollup_sql(spec, stage, eng.dialect, factors=factors, stations=_STATIONS, years=years)
+        res = eng.query(sql)
+        res["station"] = [names[int(i)] for i in res["sid"]]
+        home = {str(a): str(b) for a, b in zip(profile["station"], profile["city"], strict=True)}
+        res["city"] = [home.get(s, "") for s in res["station"]]
     streams: dict[str, list[str]] = {}
     for station, stream in sorted(
         {(str(a), str(b)) for a, b in zip(profile["station"], profile["datastream"], strict=True)}

@@ -45,6 +45,8 @@ class Dialect:
     to_time: Callable[[str], str]  # a text or timestamp column -> UTC timestamp
     local: Callable[[str, str], str]  # (UTC timestamp, zone) -> local wall-clock timestamp
     idiv: Callable[[str, int], str]
+    epoch_us: Callable[[str], str]  # a timestamp -> microseconds since 1970 (BIGINT)
+    from_us: Callable[[str], str]  # microseconds since 1970 -> timestamp
     try_double: Callable[[str], str]
 
 
@@ -54,6 +56,8 @@ DUCKDB = Dialect(
     to_time=lambda c: f"TRY_CAST({c} AS TIMESTAMPTZ)",
     local=lambda c, tz: f"CAST({c} AS TIMESTAMP)" if tz == "UTC" else f"timezone({quote(tz)}, {c})",
     idiv=lambda a, b: f"({a} // {b})",
+    epoch_us=lambda c: f"epoch_us({c})",
+    from_us=lambda c: f"make_timestamp({c})",
     try_double=lambda c: f"TRY_CAST({c} AS DOUBLE)",
 )
 SPARK = Dialect(
@@ -62,6 +66,8 @@ SPARK = Dialect(
     to_time=lambda c: f"try_to_timestamp(CAST({c} AS STRING))",
     local=lambda c, tz: c if tz == "UTC" else f"from_utc_timestamp({c}, {quote(tz)})",
     idiv=lambda a, b: f"({a} div {b})",
+    epoch_us=lambda c: f"unix_micros({c})",
+    from_us=lambda c: f"timestamp_micros({c})",
     try_double=lambda c: f"TRY_CAST({c} AS DOUBLE)",
 )
 
@@ -104,88 +110,92 @@ def profile_sql(spec: RollupSpec, stage: str) -> str:
     )
 
 
+#: Period keys: station index * KEY_SPAN + wall-clock hours (or days) since 1970.
+KEY_SPAN = 16_777_216
+_UNIT_HOURS = {"hour": 1, "day": 24}
+
+
 def rollup_sql(
     spec: RollupSpec,
     stage: str,
     d: Dialect,
     *,
     factors: Mapping[str, tuple[float, float]],
+    stations: str,
     years: Sequence[int] = (),
 ) -> str:
-    """Return the roll-up query (see the module docstring for its columns)."""
+    """Return the roll-up query (see the module docstring for its columns).
+
+    ``stations`` names a registered table ``(station, sid)`` giving each station a dense
+    integer, so the hourly grouping hashes one integer instead of text and a time.
+    """
     conv = " ".join(
         f"WHEN {quote(u)} THEN value * {a!r} + {b!r}" for u, (a, b) in sorted(factors.items())
     )
     good = _in(GOOD_FLAGS)
     local = d.local("ts", spec.timezone)
     base = (
-        f"SELECT station, datastream, city, {local} AS t, CASE unit {conv} ELSE NULL END AS v, "
+        f"SELECT sid, datastream, ts, {local} AS t, CASE unit {conv} ELSE NULL END AS v, "
         f"(value IS NOT NULL AND quality IN {good}) AS ok "
-        f"FROM ({stage}) s WHERE property IN {_in(spec.property_keys)} AND ts IS NOT NULL"
+        f"FROM ({stage}) s JOIN {stations} USING (station) "
+        f"WHERE property IN {_in(spec.property_keys)} AND ts IS NOT NULL"
     )
     year_filter = f"WHERE year(t) IN ({', '.join(str(y) for y in years)})" if years else ""
     if spec.measure == "cumulative":
         lagged = (
-            "SELECT station, city, t, v - LAG(v) OVER (PARTITION BY datastream ORDER BY t) AS dv, "
-            "ok AND LAG(ok) OVER (PARTITION BY datastream ORDER BY t) AS ok2 FROM base"
+            "SELECT sid, t, v - LAG(v) OVER (PARTITION BY datastream ORDER BY ts) AS dv, "
+            "ok AND LAG(ok) OVER (PARTITION BY datastream ORDER BY ts) AS ok2 FROM base"
         )
         level0 = (
-            "SELECT station, city, t, dv AS v, COALESCE(ok2 AND dv >= 0, FALSE) AS ok "
+            "SELECT sid, t, dv AS v, COALESCE(ok2 AND dv >= 0, FALSE) AS ok "
             f"FROM lagged {year_filter}"
         )
         ctes = [f"base AS ({base})", f"lagged AS ({lagged})", f"l0 AS ({level0})"]
     else:
-        ctes = [
-            f"base AS ({base})",
-            f"l0 AS (SELECT station, city, t, v, ok FROM base {year_filter})",
-        ]
+        ctes = [f"base AS ({base})", f"l0 AS (SELECT sid, t, v, ok FROM base {year_filter})"]
     seasonal = spec.steps[-1].valid_if.seasons
     carried: list[str] = []  # count columns carried up from earlier steps
-    prev_period = "reading"
+    prev = "reading"
     for i, step in enumerate(spec.steps):
-        src = f"l{i}"
-        if prev_period == "reading":
-            key = {
-                "hour": "year(t) * 1000000 + dayofyear(t) * 100 + hour(t)",
-                "day": "year(t) * 1000 + dayofyear(t)",
-                "year": "year(t)",
-            }[step.period]
-            summer = "CASE WHEN month(t) BETWEEN 4 AND 9 THEN 1 ELSE 0 END"
-        else:
-            divisor = {("hour", "day"): 100, ("hour", "year"): 1000000, ("day", "year"): 1000}
-            key = d.idiv("k", divisor[(prev_period, step.period)])
-            summer = "summer"
         last = i == len(spec.steps) - 1
+        if prev == "reading":
+            when = "t"
+            if step.period == "year":
+                key = "year(t)"
+            else:
+                micros = _UNIT_HOURS[step.period] * 3_600_000_000
+                key = f"sid * {KEY_SPAN} + {d.idiv(d.epoch_us('t'), micros)}"
+        else:
+            units = f"(k % {KEY_SPAN})"
+            when = d.from_us(f"{units} * {_UNIT_HOURS[prev] * 3_600_000_000}")
+            if step.period == "year":
+                key = f"year({when})"
+            else:
+                ratio = _UNIT_HOURS[step.period] // _UNIT_HOURS[prev]
+                key = f"sid * {KEY_SPAN} + {d.idiv(units, ratio)}"
         agg = {"mean": "avg", "sum": "sum", "max": "max", "min": "min"}[step.aggregate]
         cols = [
-            "station",
-            "city",
+            "sid",
             f"{key} AS k",
             f"count(*) AS n_{i}",
             f"count(CASE WHEN ok THEN 1 END) AS nv_{i}",
             f"{agg}(CASE WHEN ok THEN v END) AS v",
             *(f"sum({c}) AS {c}" for c in carried),
         ]
-        group = ["station", "city", key]
-        if seasonal and not last:
-            cols.append(f"{summer} AS summer")
-            group.append(summer)
         if seasonal and last:
+            summer = f"month({when}) BETWEEN 4 AND 9"
             cols += [
-                f"count(CASE WHEN {summer} = 1 THEN 1 END) AS n_summer",
-                f"count(CASE WHEN {summer} = 1 AND ok THEN 1 END) AS nv_summer",
-                f"count(CASE WHEN {summer} = 0 THEN 1 END) AS n_winter",
-                f"count(CASE WHEN {summer} = 0 AND ok THEN 1 END) AS nv_winter",
+                f"count(CASE WHEN {summer} THEN 1 END) AS n_summer",
+                f"count(CASE WHEN {summer} AND ok THEN 1 END) AS nv_summer",
+                f"count(CASE WHEN NOT ({summer}) THEN 1 END) AS n_winter",
+                f"count(CASE WHEN NOT ({summer}) AND ok THEN 1 END) AS nv_winter",
             ]
         if not last:
-            cols.append(f"{_valid_expr(spec, i, prev_period)} AS ok")
-        ctes.append(
-            f"l{i + 1} AS (SELECT {', '.join(cols)} FROM {src} GROUP BY {', '.join(group)})"
-        )
+            cols.append(f"{_valid_expr(spec, i, prev)} AS ok")
+        ctes.append(f"l{i + 1} AS (SELECT {', '.join(cols)} FROM l{i} GROUP BY sid, {key})")
         carried += [f"n_{i}", f"nv_{i}"]
-        prev_period = step.period
-    n = len(spec.steps)
-    return f"WITH {', '.join(ctes)} SELECT * FROM l{n} ORDER BY city, station, k"
+        prev = step.period
+    return f"WITH {', '.join(ctes)} SELECT * FROM l{len(spec.steps)} ORDER BY sid, k"
 
 
 def _valid_expr(spec: RollupSpec, i: int, prev_period: str) -> str:
@@ -202,4 +212,4 @@ def _valid_expr(spec: RollupSpec, i: int, prev_period: str) -> str:
     return f"({valid} >= {rule.min_share * expected!r})"
 
 
-__all__ = ["DUCKDB", "SPARK", "Dialect", "profile_sql", "quote", "rollup_sql", "staged"]
+__all__ = ["DUCKDB", "KEY_SPAN", "SPARK", "Dialect", "profile_sql", "quote", "rollup_sql", "staged"]
