@@ -145,14 +145,12 @@ def report(label: str, rows: int, engines: dict[str, dict[str, object]]) -> None
     for name, r in engines.items():
         wall = float(str(r["wall"]))
         ratio = f"{float(str(base['wall'])) / wall:.1f}x" if base else "n/a"
-        print(
-            f"{name:<8} {wall:>8.2f} {rows / wall:>14,.0f} {float(str(r['peak_mib'])):>9.0f} {ratio:>10}"
-        )
+        peak = float(str(r["peak_mib"]))
+        print(f"{name:<8} {wall:>8.2f} {rows / wall:>14,.0f} {peak:>9.0f} {ratio:>10}")
     names = list(engines)
     for other in names[1:]:
-        print(
-            f"  max |{names[0]} - {other}| over station means: {agree(engines[names[0]], engines[other]):.2e}"
-        )
+        gap = agree(engines[names[0]], engines[other])
+        print(f"  max |{names[0]} - {other}| over station means: {gap:.2e}")
 
 
 def main(argv: list[str] | None = None) -> int:
