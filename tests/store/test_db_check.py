@@ -12,7 +12,7 @@ from storekit import ENGINES, Team, raw_table
 from typer.testing import CliRunner
 
 from citykpi.cli.main import build_app
-from citykpi.store import Store, edit_value, publish, submit, verify
+from citykpi.store import Store, edit_value, history, publish, retract_value, submit, verify
 from citykpi.store.check import CheckReport, check_store
 from citykpi.store.importer import import_raw
 
@@ -189,3 +189,38 @@ def test_db_check_exits_0_on_a_consistent_store_and_1_on_a_stale_kpi(
     assert '"code": "household_internet_access"' in bad.stdout
     assert '"problem": "stale KPI: stored 93.75 (computed, revision 1)' in bad.stdout
     assert "breaks 1 invariant(s); see each fix above." in bad.stderr
+
+
+@ENGINES
+def test_retracting_every_input_leaves_no_kpi_holding_a_value(store: Store, team: Team) -> None:
+    # open_data_number has one input: until it goes, the KPI is computed; when it goes last,
+    # the submission has no input left and compute gives no row to replace the old value.
+    single = "open_data_number"
+    values = {"households": 320_000.0, "open_data_sets": 12.0}
+    import_raw(
+        store,
+        team.editor,
+        raw_table("Oslo", 2024, values),
+        city="Oslo",
+        year=2024,
+        file_name="oslo.csv",
+    )
+    import_raw(  # another submission keeps inputs in the store
+        store,
+        team.other_editor,
+        raw_table("Bergen", 2024, INPUTS),
+        city="Bergen",
+        year=2024,
+        file_name="bergen.csv",
+    )
+    with store.transaction() as s:
+        assert history(s, team.editor, "Oslo", 2024, code=single)[-1]["value"] == 12.0
+    for code in values:  # open_data_sets last
+        with store.transaction() as s:
+            retract_value(s, team.editor, "Oslo", 2024, code, reason="withdrawn")
+    report = check_store(store)
+    assert report.ok, _problems(report)
+    with store.transaction() as s:
+        last = history(s, team.editor, "Oslo", 2024, code=single)[-1]
+    assert last["value"] is None
+    assert last["status"] == "not_reported"

@@ -3,21 +3,27 @@
 Editing or retracting a raw input recomputes the submission's KPIs from its current inputs in
 the same transaction (KPI values whose result changes get a new revision, action
 ``value.recompute``, and return to ``submitted`` if they were verified), so a corrected input
-can never leave a stale KPI to be published. An edit that makes the inputs invalid (e.g. a
+can never leave a stale KPI to be published. When no current input is left (every one was
+retracted), the KPIs that still hold a value get a revision without one (``not_reported``), so
+none keeps a figure its inputs no longer give. An edit that makes the inputs invalid (e.g. a
 numerator above its denominator) is refused with every problem listed, like an import.
 """
 
 from __future__ import annotations
 
+from typing import Final
+
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from citykpi.catalogue import load_catalogue
 from citykpi.compute import compute
 from citykpi.errors import InputError, ValidationFailed
+from citykpi.model import KpiStatus
 from citykpi.store.cities import find_city
 from citykpi.store.importer import issues_message, kpi_items, stored_raw_frame
 from citykpi.store.locks import lock_submission
-from citykpi.store.schema import Submission, Value
+from citykpi.store.schema import Submission, Value, ValueRevision, on_current_revision
 from citykpi.store.users import Action, Actor
 from citykpi.store.values import (
     ValueInput,
@@ -46,16 +52,50 @@ def recompute_kpis(session: Session, actor: Actor, sub: Submission, *, because: 
         raise ValidationFailed(issues_message(checked.report.issues, file=where, outcome=outcome))
     kpis = compute(checked, catalogue=catalogue)
     fw = framework_version(session, actor, catalogue.version)
+    items = kpi_items(kpis)
     summary = write_values(
         session,
         actor,
         sub,
-        kpi_items(kpis),
+        [*items, *_without_inputs(session, sub, {i.code for i in items})],
         action="value.recompute",
         note=f"recomputed after {because}",
         framework_version_id=fw.id,
     )
     return summary.created + summary.revised
+
+
+#: Why a KPI lost its value when no input it could be computed from is left.
+NO_INPUT: Final = "no current input: every input of the submission was retracted"
+
+
+def _without_inputs(session: Session, sub: Submission, computed: set[str]) -> list[ValueInput]:
+    """Return a revision without a value for each KPI of ``sub`` left out of the recomputation
+    that still holds one (compute gives no row for a submission without a current input)."""
+    stmt = (
+        select(Value, ValueRevision)
+        .join(ValueRevision, on_current_revision())
+        .where(
+            Value.submission_id == sub.id,
+            Value.kind == "kpi",
+            ValueRevision.value.is_not(None),
+            ValueRevision.retracted.is_(False),
+        )
+        .order_by(Value.code)
+    )
+    return [
+        ValueInput(
+            kind="kpi",
+            code=slot.code,
+            kpi_code=slot.kpi_code,
+            value=None,
+            unit=rev.unit,
+            status=KpiStatus.NOT_REPORTED.value,
+            reason=NO_INPUT,
+        )
+        for slot, rev in session.execute(stmt)
+        if slot.code not in computed
+    ]
 
 
 def _after_change(session: Session, actor: Actor, sub: Submission, slot: Value) -> None:
