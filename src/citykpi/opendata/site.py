@@ -45,10 +45,6 @@ def _json(obj: object) -> str:
     return json.dumps(obj, indent=1, ensure_ascii=False, sort_keys=True, allow_nan=False) + "\n"
 
 
-def _num(value: float) -> float | None:
-    return None if value != value else float(value)
-
-
 def _digest(content: str | bytes) -> str:
     raw = content.encode() if isinstance(content, str) else content
     return hashlib.sha256(raw).hexdigest()
