@@ -4,8 +4,8 @@ Cases: 1,000 stations x one year of hourly PM2.5 (8.76M rows; about 4 % of hours
 tenth of the stations below 90 % capture) and, with ``--big``, 100M rows (11,416 stations).
 Wall time and rows/s count the roll-up itself; importing the engine, loading the spec and
 starting Spark's JVM are shown apart as setup. Engines: DuckDB (the default engine), a
-plain pandas groupby baseline doing the same rules, and Spark (``local[2]``) on the 8.8M case. Each engine runs in its own process, so peak memory
-(max RSS) is its own; the data are generated to Parquet in a temporary folder first. The
+plain pandas groupby baseline doing the same rules, and Spark (``local[2]``) on the 8.8M case.
+Each engine runs in its own process, so peak memory (max RSS) is its own; the data are generated to Parquet in a temporary folder first. The
 script checks that DuckDB, Spark and pandas agree on every station's annual mean (1e-9).
 
 Run: ``.venv/bin/python benchmarks/bench_observations.py [--stations N] [--big] [--no-spark]``.
@@ -161,7 +161,10 @@ def report(label: str, rows: int, engines: dict[str, dict[str, object]]) -> None
     base = engines.get("pandas")
     print(f"\n{label}: {rows:,} rows")
     head = ("engine", "setup s", "wall s", "rows/s", "peak MiB", "vs pandas")
-    print(f"{head[0]:<8} " + " ".join(f"{h:>{w}}" for h, w in zip(head[1:], (8, 8, 14, 9, 10))))
+    print(
+        f"{head[0]:<8} "
+        + " ".join(f"{h:>{w}}" for h, w in zip(head[1:], (8, 8, 14, 9, 10), strict=True))
+    )
     for name, r in engines.items():
         wall = float(str(r["wall"]))
         ratio = f"{float(str(base['wall'])) / wall:.1f}x" if base else "n/a"
