@@ -2,11 +2,12 @@
 
 Cases: 1,000 stations x one year of hourly PM2.5 (8.76M rows; about 4 % of hours missing, a
 tenth of the stations below 90 % capture) and, with ``--big``, 100M rows (11,416 stations).
-Wall time and rows/s count the roll-up itself; importing the engine, loading the spec and
-starting Spark's JVM are shown apart as setup. Engines: DuckDB (the default engine), a
-plain pandas groupby baseline doing the same rules, and Spark (``local[2]``) on the 8.8M case.
-Each engine runs in its own process, so peak memory (max RSS) is its own; the data are
-generated to Parquet in a temporary folder first. The script checks that DuckDB, Spark and pandas agree on every station's annual mean (1e-9).
+Engines: DuckDB (the default engine), a plain pandas groupby baseline doing the same rules, and
+Spark (``local[2]``) on the 8.8M case. Each engine runs in its own process, so peak memory
+(max RSS) is its own. Wall time and rows/s count the roll-up itself; importing the engine,
+loading the spec and starting Spark's JVM are shown apart as setup. The data are generated to
+Parquet in a temporary folder first; the script checks that the engines agree on every
+station's annual mean.
 
 Run: ``.venv/bin/python benchmarks/bench_observations.py [--stations N] [--big] [--no-spark]``.
 Targets: 100M rows in < 60 s with DuckDB, >= 10x the pandas throughput, peak < 4 GiB.
