@@ -149,6 +149,18 @@ def test_spec_errors_name_every_field(tmp_path: Path) -> None:
     assert "id:" in text
     assert "properties:" in text
     assert "steps.0.period:" in text
+    with pytest.raises(InputError, match="may not be empty or hold quotes"):
+        parse_spec(
+            {
+                "id": "x",
+                "title": "t",
+                "input": "pm25_concentration",
+                "properties": ["a'; DROP"],
+                "unit": "ug/m3",
+                "steps": [{"period": "year"}],
+            },
+            file="x.yaml",
+        )
     with pytest.raises(InputError, match="'nope' is not a raw input"):
         parse_spec(
             {

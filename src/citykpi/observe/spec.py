@@ -109,6 +109,10 @@ class RollupSpec(_Strict):
         if self.measure == "cumulative" and self.combine.method != "sum":
             msg = "a cumulative (meter) roll-up combines stations by 'sum'"
             raise ValueError(msg)
+        odd = [p for p in self.properties if "'" in p or "\\" in p or not p.strip()]
+        if odd:
+            msg = f"property names may not be empty or hold quotes or backslashes: {odd!r}"
+            raise ValueError(msg)
         if not is_known_unit(self.unit):
             msg = f"unknown unit {self.unit!r}"
             raise ValueError(msg)
