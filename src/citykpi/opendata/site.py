@@ -25,7 +25,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any, Final
 
-from citykpi.opendata.dataset import OpenData
+from citykpi.opendata.dataset import OBS_STATUS, OpenData
 from citykpi.opendata.site_models import PATHS, SCHEMA_VERSION
 
 MANIFEST: Final = "manifest.json"
@@ -176,7 +176,12 @@ def _render(data: OpenData, history: list[dict[str, Any]]) -> dict[str, str | by
     def page(path: str, template: str, json_path: str, title: str, **context: Any) -> None:
         root = "../" * path.count("/")
         files[path] = env.get_template(template).render(
-            root=root, json_path=json_path, title=title, release=release, **context
+            root=root,
+            json_path=json_path,
+            title=title,
+            release=release,
+            obs_labels=OBS_STATUS,
+            **context,
         )
 
     for path, doc in docs.items():
