@@ -27,6 +27,9 @@ EngineName = Literal["duckdb", "spark"]
 ENGINES: Final[tuple[str, ...]] = ("duckdb", "spark")
 #: Spark master used when none is given: two local cores, bound to the loopback interface.
 DEFAULT_SPARK_MASTER: Final = "local[2]"
+#: DuckDB's memory limit: beyond it the aggregates spill to disk (out of core) rather than
+#: taking most of the machine's memory, which DuckDB's own default (80 %) would.
+DUCKDB_MEMORY_LIMIT: Final = "3GB"
 
 
 class Engine(Protocol):
@@ -52,12 +55,17 @@ class DuckDbEngine:
 
     dialect = DUCKDB
 
-    def __init__(self, *, threads: int | None = None, memory_limit: str | None = None) -> None:
+    def __init__(
+        self, *, threads: int | None = None, memory_limit: str | None = DUCKDB_MEMORY_LIMIT
+    ) -> None:
         import duckdb
 
         self._con = duckdb.connect()
         self._con.execute("SET TimeZone = 'UTC'")
         self._con.execute("SET enable_progress_bar = false")
+        # The result is sorted at the end; dropping insertion order lets the aggregates stream
+        # and spill instead of holding the rows.
+        self._con.execute("SET preserve_insertion_order = false")
         if threads:
             self._con.execute(f"SET threads = {int(threads)}")
         if memory_limit:
