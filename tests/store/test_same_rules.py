@@ -125,3 +125,35 @@ def test_validate_and_the_store_findings_report_the_same_issues(
     assert sorted((i.reason, i.location.code, i.message) for i in validated) == sorted(
         (i.reason, i.location.code, i.message) for i in found
     )
+
+
+def test_an_import_is_validated_against_the_city_profile_and_the_previous_year(
+    store: Store, team: Team
+) -> None:
+    # Oslo's profile says 700,000 inhabitants: an import giving half that is warned about on
+    # import, as the verifier's findings warn about it, and so is a year that differs from
+    # the previous stored one by half.
+    from citykpi.store.importer import import_raw
+
+    first = import_raw(
+        store,
+        team.editor,
+        raw_table("Oslo", 2023, {"population": 350_000.0}),
+        city="Oslo",
+        year=2023,
+        file_name="oslo-2023.csv",
+    )
+    varies = [w for w in first.warnings if w.reason is Reason.DENOMINATOR_VARIES]
+    assert len(varies) == 1
+    assert "700" in varies[0].message  # it names the profile's figure
+    second = import_raw(
+        store,
+        team.editor,
+        raw_table("Oslo", 2024, {"population": 700_000.0}),
+        city="Oslo",
+        year=2024,
+        file_name="oslo-2024.csv",
+    )
+    varies = [w for w in second.warnings if w.reason is Reason.DENOMINATOR_VARIES]
+    assert len(varies) == 1  # against 2023's 350,000; it matches the profile
+    assert "previous year (350000)" in varies[0].message

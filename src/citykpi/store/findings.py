@@ -79,8 +79,12 @@ def _submission_values(sub: Submission, current: list[Observed]) -> SubmissionVa
     )
 
 
-def _context(session: Session, city: City, year: int) -> RuleContext:
-    """Return the city profile's figures and the inputs of the latest earlier submission."""
+def rule_context(session: Session, city: City, year: int) -> RuleContext:
+    """Return the city profile's figures and the inputs of the latest earlier submission.
+
+    The context the plausibility rules compare a submission with: the findings on review and
+    the validation of an import both use it.
+    """
     profile = {"population": city.population} if city.population else {}
     prev_sub = session.scalar(
         select(Submission)
@@ -165,8 +169,8 @@ def findings(
     actor.require(Action.READ_DATA, city_id=found_city.id, city=city)
     sub = find_submission(session, found_city, year)
     values = _submission_values(sub, _current(session, sub))
-    context = _context(session, found_city, year)
+    context = rule_context(session, found_city, year)
     return check_stored(values, catalogue_index(catalogue), context, settings=settings)
 
 
-__all__ = ["FINDING_COLUMNS", "check_stored", "findings"]
+__all__ = ["FINDING_COLUMNS", "check_stored", "findings", "rule_context"]

@@ -31,7 +31,7 @@ from sqlalchemy.orm import Session
 
 from citykpi.catalogue import load_catalogue
 from citykpi.compute import compute
-from citykpi.errors import InputError, ValidationFailed
+from citykpi.errors import InputError, NotFound, ValidationFailed
 from citykpi.ingest import read_files
 from citykpi.model import KPI_COLUMNS, RAW_COLUMNS, Issue, Location, Severity
 from citykpi.reasons import Reason
@@ -50,6 +50,7 @@ from citykpi.store.values import (
 )
 from citykpi.tables import RAW, coerce
 from citykpi.validate import validate
+from citykpi.validate.rules import RuleContext
 
 
 @dataclass(frozen=True, slots=True)
@@ -363,6 +364,19 @@ def stored_raw_row(
     }
 
 
+def _import_context(store: Store, city: str, year: int) -> RuleContext | None:
+    """Return the city profile and previous year the rows are compared with (the same context
+    as the verifier's findings); ``None`` for an unknown city, which the import then reports."""
+    from citykpi.store.findings import rule_context
+
+    with store.reading() as session:
+        try:
+            found = find_city(session, city)
+        except NotFound:
+            return None
+        return rule_context(session, found, year)
+
+
 def import_raw(
     store: Store,
     actor: Actor,
@@ -405,7 +419,11 @@ def import_raw(
         and the message lists every error.
     """
     wrong = submission_issues(frame, city, year)
-    checked = validate(frame, extra_issues=(*reader_issues, *wrong))
+    context = _import_context(store, city, year)
+    contexts = None
+    if context is not None:  # the rows' spellings of the city (and the stored name, below)
+        contexts = {(str(c), year): context for c in dict.fromkeys(frame["city"].tolist())}
+    checked = validate(frame, extra_issues=(*reader_issues, *wrong), contexts=contexts)
     if not checked.report.ok:
         raise ValidationFailed(issues_message(checked.report.issues, file=file_name))
     catalogue = load_catalogue()
@@ -425,7 +443,8 @@ def import_raw(
             keep = [(k, c) not in keys for k, c in zip(stored["kind"], stored["code"], strict=True)]
             if any(keep):
                 merged = pd.concat([stored[keep], new[list(RAW_COLUMNS)]], ignore_index=True)
-                full = validate(merged, catalogue=catalogue)
+                merged_contexts = None if context is None else {(found.name, year): context}
+                full = validate(merged, catalogue=catalogue, contexts=merged_contexts)
                 if not full.report.ok:
                     raise ValidationFailed(issues_message(full.report.issues, file=file_name))
         kpis = compute(full, catalogue=catalogue)
