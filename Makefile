@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-stamp
 DEMO_DIR ?= demo-output
 
-.PHONY: install demo test lint format docs bench clean
+.PHONY: install demo test lint format docs bench clean mutation mutation-ci
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -38,6 +38,13 @@ docs: install
 
 bench: install
 	$(PY) benchmarks/run_all.py
+
+# Mutation testing (scripts/mutation.py, docs/mutation.md): every module, or the CI set.
+mutation: install
+	nice -n 15 $(PY) scripts/mutation.py
+
+mutation-ci: install
+	nice -n 15 $(PY) scripts/mutation.py --ci
 
 clean:
 	rm -rf $(VENV) $(DEMO_DIR) .mypy_cache .pytest_cache .ruff_cache

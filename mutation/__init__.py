@@ -1,0 +1,1 @@
+"""Mutation-testing configuration and the rule-table mutator (see docs/mutation.md)."""
