@@ -184,9 +184,13 @@ def bench_xlsx(folder: Path, n_rows: int) -> None:
     env = new_store(folder / "xlsx")
     write_cities(folder / "xlsx_cities.csv", tables)
     run(["city", "add", "--from", str(folder / "xlsx_cities.csv")], env)
-    checked = run(["validate", str(big), "--format", "csv"], env)
-    imported = run(["import", str(big)], env)
     size = big.stat().st_size / 2**20
+    try:
+        checked = run(["validate", str(big), "--format", "csv"], env)
+    except RuntimeError as e:  # e.g. the readers' limit on a workbook's unpacked size
+        print(f"A {n_rows:,}-row XLSX ({size:.0f} MiB) was refused: {str(e).splitlines()[-1]}")
+        return
+    imported = run(["import", str(big)], env)
     _header(f"A {n_rows:,}-row XLSX ({size:.0f} MiB, {city_years} city-years of {n_cities} cities)")
     # "More than 3 minutes" for 1,000,000 rows (issue 9, item 7), scaled to the size run.
     before = BEFORE_200K_ROWS_S * n_rows / 1_000_000
