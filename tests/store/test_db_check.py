@@ -224,3 +224,28 @@ def test_retracting_every_input_leaves_no_kpi_holding_a_value(store: Store, team
         last = history(s, team.editor, "Oslo", 2024, code=single)[-1]
     assert last["value"] is None
     assert last["status"] == "not_reported"
+
+
+@ENGINES
+def test_a_kpi_holding_a_value_in_a_store_without_inputs_is_named(store: Store, team: Team) -> None:
+    import_raw(
+        store,
+        team.editor,
+        raw_table("Oslo", 2024, {"open_data_sets": 12.0}),
+        city="Oslo",
+        year=2024,
+        file_name="oslo.csv",
+    )
+    _drop_revision_triggers(store)
+    _sql(  # the only input retracted by hand: its KPI is not recomputed
+        store,
+        "UPDATE value_revisions SET retracted = true, value = NULL WHERE value_id = "
+        "(SELECT id FROM kpi_values WHERE code = 'open_data_sets')",
+    )
+    problems = _problems(check_store(store))
+    assert (
+        "Oslo",
+        2024,
+        "open_data_number",
+        "KPI holds 12.0 (computed) but the submission has no current input",
+    ) in problems

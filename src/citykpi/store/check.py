@@ -34,7 +34,7 @@ import pandas as pd
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from citykpi.catalogue import load_catalogue
+from citykpi.catalogue import Catalogue, load_catalogue
 from citykpi.compute import compute
 from citykpi.model import RAW_COLUMNS, Severity
 from citykpi.store.authorship import authorship_chains
@@ -143,14 +143,15 @@ def _stored_raw(session: Session, subs: dict[int, _Sub]) -> pd.DataFrame:
     return coerce(pd.DataFrame(rows, columns=list(RAW_COLUMNS)), RAW)
 
 
-def _kpi_violations(session: Session, subs: dict[int, _Sub]) -> list[Violation]:
-    catalogue = load_catalogue()
-    raw = _stored_raw(session, subs)
-    if raw.empty:
-        return []
+def _expected(
+    raw: pd.DataFrame,
+    catalogue: Catalogue,
+    out: list[Violation],
+    broken: set[tuple[str, int]],
+) -> dict[tuple[str, int, str], tuple[str, float | None]]:
+    """Return the recomputed status and value of every KPI; add validation failures to
+    ``out`` and their city-years to ``broken``."""
     checked = validate(raw, catalogue=catalogue)
-    out: list[Violation] = []
-    broken: set[tuple[str, int]] = set()
     for issue in checked.report.issues:
         if issue.severity is not Severity.ERROR:
             continue
@@ -166,10 +167,22 @@ def _kpi_violations(session: Session, subs: dict[int, _Sub]) -> list[Violation]:
                 "inputs, so this one was stored by other means.",
             )
         )
-    expected = {
+    return {
         (rec["city"], int(rec["year"]), rec["data_point"]): (rec["status"], rec["value"])
         for rec in compute(checked, catalogue=catalogue).to_dict(orient="records")
     }
+
+
+def _kpi_violations(session: Session, subs: dict[int, _Sub]) -> list[Violation]:
+    catalogue = load_catalogue()
+    raw = _stored_raw(session, subs)
+    out: list[Violation] = []
+    broken: set[tuple[str, int]] = set()
+    # A store without any current input still has KPIs to check: each holding a value is
+    # stale (nothing computes it any more).
+    expected: dict[tuple[str, int, str], tuple[str, float | None]] = {}
+    if not raw.empty:
+        expected = _expected(raw, catalogue, out, broken)
     versions = dict(session.execute(select(FrameworkVersion.id, FrameworkVersion.version)).all())
     stmt = (
         select(Value.submission_id, Value.code, ValueRevision)
