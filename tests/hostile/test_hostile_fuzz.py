@@ -183,6 +183,14 @@ def test_mutated_workbooks(folder: Path, data: bytes) -> None:
     check_reader_result(_read(folder, "book.xlsx", data))
 
 
+#: Texts a raw table can hold: every reader refuses an unpaired surrogate with its file and
+#: record (tests/hostile/test_hostile_files.py), so none reaches a table, and pandas' Arrow
+#: strings cannot store one.
+_frame_texts = st.one_of(
+    st.sampled_from([t for t in HOSTILE_TEXTS if t != "\ud800"]),
+    st.text(st.characters(exclude_categories=["Cs"]), max_size=12),
+    st.sampled_from(_INPUTS + _POINTS),
+)
 _floats = st.one_of(
     st.floats(allow_nan=True, allow_infinity=True),
     st.sampled_from([0.0, -0.0, 1.0, 1e18, 1e19, 1e308, -1e308, 5e-324]),
@@ -194,9 +202,9 @@ _raw_rows = st.fixed_dictionaries(
         "kind": st.sampled_from(["input", "kpi", "", "other"]),
         "code": st.sampled_from(_INPUTS + _POINTS + ["unknown_code", ""]),
         "value": _floats,
-        "raw_value": _texts,
-        "unit": st.one_of(st.sampled_from(HOSTILE_TEXTS), st.sampled_from(["", "km2", "ha", "%"])),
-        "source": _texts,
+        "raw_value": _frame_texts,
+        "unit": st.one_of(_frame_texts, st.sampled_from(["", "km2", "ha", "%"])),
+        "source": _frame_texts,
         "quality": st.sampled_from(["", "accurate_measurement", "Personal estimate", "?"]),
         "file": st.sampled_from(["a.csv", "b.json"]),
         "row": st.one_of(st.integers(1, 10**6), st.sampled_from(["Economy!F7", ""])),

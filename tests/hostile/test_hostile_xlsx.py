@@ -76,19 +76,19 @@ def _dimension() -> bytes:
 CASES: dict[str, tuple[Callable[[], bytes], str]] = {
     "malformed sheet": (
         lambda: _replace(SHEET, lambda _: _NS + b"<sheetData><row r='1'><c"),
-        "its part 'xl/worksheets/sheet1.xml' cannot be read (ParseError",
+        "its part 'xl/worksheets/sheet1.xml' cannot be read (malformed XML",
     ),
     "malformed styles": (
         lambda: _replace("xl/styles.xml", lambda _: b"<styleSheet><<<"),
-        "its part 'xl/styles.xml' cannot be read (ParseError",
+        "its part 'xl/styles.xml' cannot be read (malformed XML",
     ),
     "malformed workbook": (
         lambda: _replace("xl/workbook.xml", lambda _: b"<workbook"),
-        "its part 'xl/workbook.xml' cannot be read (ParseError",
+        "its part 'xl/workbook.xml' cannot be read (malformed XML",
     ),
     "malformed content types": (
         lambda: _replace("[Content_Types].xml", lambda _: b"garbage<"),
-        "its part '[Content_Types].xml' cannot be read (ParseError",
+        "its part '[Content_Types].xml' cannot be read (malformed XML",
     ),
     "no workbook part": (
         lambda: _replace("xl/workbook.xml", lambda _: b""),

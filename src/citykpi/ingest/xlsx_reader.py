@@ -73,7 +73,7 @@ def read_xlsx(path: Path, *, file: str, builder: RawTableBuilder) -> None:
             part = f"its part {broken!r}"
         msg = (
             f"{file} is not a readable XLSX workbook: {part} cannot be read "
-            f"({type(e).__name__}: {_short(e)}); open it in a spreadsheet program and save it "
+            f"({_kind(e)}: {_short(e)}); open it in a spreadsheet program and save it "
             "again as .xlsx."
         )
         builder.issues.append(issue(Reason.UNREADABLE_FILE, msg, file=file))
@@ -83,6 +83,11 @@ def read_xlsx(path: Path, *, file: str, builder: RawTableBuilder) -> None:
         _read_template(sheets, file=file, builder=builder)
     else:
         _read_sheets(sheets, file=file, builder=builder)
+
+
+def _kind(error: BaseException) -> str:
+    """Name the failure the same way whichever XML parser openpyxl uses (lxml or the stdlib)."""
+    return "malformed XML" if isinstance(error, SyntaxError) else type(error).__name__
 
 
 def _short(error: BaseException) -> str:
