@@ -96,7 +96,7 @@ CASES: dict[str, tuple[Callable[[], bytes], str]] = {
     ),
     "zip bomb": (
         lambda: _declare_size(SHEET, 3_000_000_000),
-        "would unpack to 2,861 MiB, more than the 512 MiB citykpi reads from one workbook",
+        "would unpack to 2,861 MiB, more than the 1,024 MiB citykpi reads from one workbook",
     ),
     "dimension of 17 billion cells": (
         _dimension,

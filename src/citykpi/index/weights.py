@@ -24,7 +24,6 @@ from collections.abc import Mapping, Sequence
 from typing import Literal, NamedTuple
 
 import numpy as np
-from scipy.optimize import minimize
 
 from citykpi.errors import IndexComputationError, SpecError
 from citykpi.index.aggregate import aggregate, weight_vector
@@ -182,6 +181,9 @@ def optimise_weights(
             return float(-np.sum(rho))
         err = float(np.mean((targ / targ.sum() - rho / rho.sum()) ** 2))
         return math.log(err) if err > 0 else -1e10
+
+    # scipy.optimize costs 0.3 s to import: only a build that optimises weights pays it.
+    from scipy.optimize import minimize
 
     start = w0[pos]
     first = objective(start)

@@ -26,8 +26,9 @@ from xml.etree import ElementTree
 from openpyxl.utils.cell import column_index_from_string
 from openpyxl.utils.exceptions import InvalidFileException
 
-#: Most bytes the parts of one workbook may unpack to.
-MAX_UNPACKED_BYTES: Final = 512 * 1024 * 1024
+#: Most bytes the parts of one workbook may unpack to: a 1,000,000-row long table, the largest
+#: a city or a statistics office sends in one workbook, unpacks to about 520 MiB.
+MAX_UNPACKED_BYTES: Final = 1024 * 1024 * 1024
 #: Most parts in one archive.
 MAX_PARTS: Final = 10_000
 #: A spreadsheet's rows and columns (Excel: 1,048,576 rows, columns A to XFD).

@@ -23,7 +23,7 @@ from citykpi.store.authorship import (
     check_four_eyes,
     reopen_dependent_reviews,
 )
-from citykpi.store.cities import find_city, find_submission
+from citykpi.store.cities import find_city
 from citykpi.store.locks import lock_submission
 from citykpi.store.schema import (
     Comment,
@@ -269,7 +269,7 @@ def add_comment(
     """Add a note to value ``code`` without changing its state."""
     found = find_city(session, city)
     actor.require(Action.COMMENT, city_id=found.id, city=city)
-    sub = find_submission(session, found, year)
+    sub = lock_submission(session, found, year)  # a note lands before or after a publish
     if not text.strip():
         msg = "A comment cannot be empty."
         raise InputError(msg)
