@@ -86,19 +86,20 @@ def neutralise_frame(frame: pd.DataFrame) -> pd.DataFrame:
     """
     import pandas as pd
 
-    def column(values: pd.Series) -> pd.Series:
+    def quoted(values: pd.Series) -> bool:
         if pd.api.types.is_numeric_dtype(values) or pd.api.types.is_bool_dtype(values):
-            return values
-        if not any(isinstance(v, str) and needs_quote(v) for v in values):
-            return values
-        return values.map(lambda v: neutralise(v) if isinstance(v, str) else v)
+            return False
+        return any(isinstance(v, str) and needs_quote(v) for v in values)
 
-    changed = {c: column(frame[c]) for c in frame.columns}
+    # Only the columns holding a cell to quote are copied and replaced ("frame[c]" is a new
+    # Series at every access, so identity cannot tell a changed column).
     out = frame
-    if any(changed[c] is not frame[c] for c in frame.columns):
-        out = frame.copy()
-        for name, values in changed.items():
-            out[name] = values
+    for position in [i for i in range(frame.shape[1]) if quoted(frame.iloc[:, i])]:
+        out = frame.copy() if out is frame else out
+        values = out.iloc[:, position]
+        out.isetitem(
+            position, values.map(lambda v: neutralise(v) if isinstance(v, str) else v).array
+        )
     textual = not pd.api.types.is_numeric_dtype(out.index)
     if textual and any(isinstance(v, str) and needs_quote(v) for v in out.index):
         out = out.copy() if out is frame else out
