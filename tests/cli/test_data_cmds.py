@@ -259,6 +259,18 @@ def test_demo_runs_the_pipeline_on_the_sample_cities(tmp_path: Path) -> None:
     assert len(pd.read_csv(out_dir / "index" / "replications.csv")) == 500
     assert (out_dir / "citykpi-demo.db").is_file()
     assert text.count("verified values.") == 3
+    # the sensor roll-up, the open data and the site, from what the store published
+    obs = pd.read_csv(out_dir / "observations" / "pm25_inputs.csv")
+    assert obs[["city", "year", "code"]].values.tolist() == [
+        ["Aldmoorvale", 2024, "pm25_concentration"]
+    ]
+    assert 0 < float(obs.loc[0, "value"]) < 100
+    package = json.loads((out_dir / "opendata" / "datapackage.json").read_text(encoding="utf-8"))
+    published = pd.read_csv(out_dir / "opendata" / "values.csv", dtype=str)
+    assert set(published["city"]) == {"Aldmoorvale", "Brassquill", "Cindermarch"}
+    assert {r["name"] for r in package["resources"]} >= {"values", "cities"}
+    assert (out_dir / "site" / "index.html").is_file()
+    assert f"open {out_dir / 'site' / 'index.html'}" in text
 
 
 def test_a_file_with_a_header_and_no_value_exits_2(tmp_path: Path) -> None:

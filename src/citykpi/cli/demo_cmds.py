@@ -9,6 +9,7 @@ when validation found errors: the outputs are written, the data points they touc
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Final
 
@@ -90,6 +91,58 @@ def demo_cmd(
         _say(line)
     if result.kept_database is not None:
         _say(f"The previous demo database was kept as {result.kept_database}.")
+    with console.status("Publishing the open data...") as status:
+        lines = _open_data(result, out, on_step=lambda step: status.update(f"{step}..."))
+    _say("")
+    for line in lines:
+        _say(line)
+
+
+def _open_data(result: DemoResult, out: Path, *, on_step: Callable[[str], None]) -> list[str]:
+    """Roll sensor readings up into an input, export the published values, build the site."""
+    from citykpi.io import OutputFolder
+    from citykpi.observe.synthetic import demo_air_quality
+    from citykpi.opendata import build_site, export_open_data, read_open_data
+    from citykpi.store import open_store
+
+    on_step("Rolling a year of hourly PM2.5 readings up into a KPI input")
+    city, year = _OBSERVED
+    obs = demo_air_quality(city, year, seed=15)
+    with OutputFolder(out / "observations", names=list(_OBSERVATION_FILES), force=True) as folder:
+        folder.table(
+            "pm25_inputs.csv",
+            obs.inputs_file(),
+            "The annual PM2.5 mean of each city-year as a raw input, ready for 'citykpi import'.",
+        )
+        folder.table(
+            "pm25_coverage.csv",
+            obs.coverage,
+            "Data capture of each station: hours valid, the EU rule applied, kept or excluded.",
+        )
+    on_step("Exporting the published values as open data")
+    store = open_store(result.store.database_url, read_only=True)
+    try:
+        with store.reading() as session:
+            data = read_open_data(session, None, status="published")
+    finally:
+        store.dispose()
+    package = export_open_data(data, "datapackage", out / "opendata", force=True)
+    on_step("Building the static open-data site")
+    site = build_site(data, out / "site")
+    return [
+        f"Observations: a year of hourly PM2.5 readings of {city} rolled up under the EU "
+        f"data-capture rules into {out / 'observations'}/ (inputs and station coverage).",
+        f"Open data: {len(data.values)} published values as a Frictionless data package in "
+        f"{package[0].parent}/ ('citykpi export --format sdmx-csv|sdmx-ml|ngsi-ld|parquet' "
+        "writes the other formats).",
+        f"Open-data site: {site.written + site.unchanged} files in {out / 'site'}/; "
+        f"open {out / 'site' / 'index.html'}.",
+    ]
+
+
+#: The city-year of the demo's sensor roll-up, and the files it writes.
+_OBSERVED: Final = ("Aldmoorvale", 2024)
+_OBSERVATION_FILES: Final = ("pm25_inputs.csv", "pm25_coverage.csv")
 
 
 @guarded
