@@ -208,12 +208,12 @@ def test_editor_sees_completion_per_dimension_of_her_cities(client: TestClient) 
 def test_review_queue_lists_a_submitted_city(client: TestClient) -> None:
     verifier = {"x-test-user": "demo-verifier"}
     city = _unpublished[-1]
-    assert f"<td>{city}</td>" not in client.get("/review", headers=verifier).text
+    assert f">{city}</a></td>" not in client.get("/review", headers=verifier).text
     store: Store = client.app.state.store  # type: ignore[attr-defined]
     with store.transaction() as s:
         submitted = submit(s, local_actor(s, "demo-editor"), city, 2024)
     html = client.get("/review", headers=verifier).text
-    row = re.search(rf'<td>{re.escape(city)}</td><td>2024</td><td class="num">(\d+)</td>', html)
+    row = re.search(rf'>{re.escape(city)}</a></td><td>2024</td><td class="num">(\d+)</td>', html)
     assert row is not None
     assert 0 < int(row.group(1)) <= submitted  # its KPI values; submit counts inputs too
 
@@ -344,6 +344,81 @@ def test_value_edit_saves_and_a_stale_form_shows_both_values(client: TestClient)
     )
     assert word.status_code == 422
     assert "is not a number" in word.text
+
+
+def test_verifier_queries_one_value_verifies_the_rest_and_sees_four_eyes_refusals(
+    client: TestClient,
+) -> None:
+    verifier = {"x-test-user": "demo-verifier"}
+    city = _unpublished[-1]  # submitted by the queue test
+    url = f"/review/submission?city={quote(city)}&year=2024"
+    page = client.get(url, headers=verifier)
+    assert page.status_code == 200
+    assert _unescaped(page.text) == []
+    codes = re.findall(r'name="codes" value="([^"]+)"', page.text)
+    assert len(codes) > 10
+    token = {"csrf_token": "test-token", "city": city, "year": "2024"}
+    queried = client.post(
+        "/review/submission",
+        headers=verifier,
+        data={**token, "action": "query", "codes": [codes[0]], "comment": "Source?"},
+    )
+    assert queried.status_code == 200, re.findall(r"<p[^>]*>[^<]*</p>", queried.text)[:5]
+    assert "1 value(s) queried." in queried.text
+    no_comment = client.post(
+        "/review/submission",
+        headers=verifier,
+        data={**token, "action": "query", "codes": [codes[1]]},
+    )
+    assert no_comment.status_code == 422
+    assert "A query needs a comment" in no_comment.text
+    # The admin edits a value, then may not verify it: the store's four-eyes rule, explained.
+    admin = {"x-test-user": "demo-admin"}
+    edited = next(c for c in codes[1:] if c.startswith("input:"))
+    code = edited.split(":", 1)[1]
+    form = client.get(f"/values/edit?city={quote(city)}&year=2024&code={code}", headers=admin)
+    version = re.search(r'name="version" value="(\d+)"', form.text)
+    assert version is not None
+    current = re.search(
+        r'id="v-value" name="value" inputmode="decimal" required value="([^"]*)"', form.text
+    )
+    assert current is not None
+    client.post(
+        "/values/edit",
+        headers=admin,
+        data={
+            **token,
+            "code": code,
+            "version": version.group(1),
+            "value": current.group(1),
+            "unit": "",
+            "source": "Checked again",
+            "reason": "Source named.",
+        },
+    )
+    refused = client.post(
+        "/review/submission", headers=admin, data={**token, "action": "verify", "codes": [edited]}
+    )
+    assert refused.status_code == 403
+    assert "four-eyes" in refused.text.lower() or "authorship" in refused.text.lower()
+    # The verifier, who wrote none of them, verifies every submitted value left (not the
+    # queried one, nor the drafts never submitted).
+    again = client.get(url, headers=verifier).text
+    rest = re.findall(r'name="codes" value="([^"]+)" data-state="submitted"', again)
+    assert edited in rest
+    assert codes[0] not in rest
+    assert 10 < len(rest) < len(codes) - 1
+    verified = client.post(
+        "/review/submission", headers=verifier, data={**token, "action": "verify", "codes": rest}
+    )
+    assert verified.status_code == 200, re.findall(r"<p[^>]*>[^<]*</p>", verified.text)[:3]
+    assert f"{len(rest)} value(s) verified." in verified.text
+    forged = client.post(
+        "/review/submission",
+        headers=verifier,
+        data={**token, "csrf_token": "x", "action": "verify", "codes": rest},
+    )
+    assert forged.status_code == 403
 
 
 def test_a_publish_reaches_the_cached_city_list_at_once(client: TestClient) -> None:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from citykpi.web.pages import admin, public, values, work
+from citykpi.web.pages import admin, public, review, values, work
 
 __all__ = ["router"]
 
@@ -18,3 +18,4 @@ router.include_router(public.router)
 router.include_router(work.router)
 router.include_router(admin.router)
 router.include_router(values.router)
+router.include_router(review.router)

@@ -13,7 +13,6 @@ anything (the application core's CSRF check runs first where it is installed).
 
 from __future__ import annotations
 
-import hmac
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Form, Query, Request
@@ -31,6 +30,7 @@ from citykpi.store import Store
 from citykpi.store.edits import edit_value
 from citykpi.store.listings import export_values, history
 from citykpi.store.users import Action, Actor
+from citykpi.web.pages.forms import check_csrf
 from citykpi.web.pages.store import reader_store
 from citykpi.web.pages.work import login_redirect, signed_in
 from citykpi.web.templating import render
@@ -174,10 +174,10 @@ async def save_value(
     actor = signed_in(request)
     if actor is None:
         return login_redirect(request)
-    expected = str(getattr(request.state, "csrf_token", "") or "")
-    if not expected or not hmac.compare_digest(expected, csrf_token):
-        refused = PermissionDenied("The form expired or came from another site; reload the page.")
-        return _error(request, 403, refused)
+    try:
+        check_csrf(request, csrf_token)
+    except PermissionDenied as e:
+        return _error(request, 403, e)
     form = {
         "city": city,
         "year": str(year),
