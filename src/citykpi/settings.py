@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Final
 
@@ -137,6 +137,41 @@ SETTINGS: Final[tuple[SettingSpec, ...]] = (
         "Who publishes the data: the SDMX agency name, the NGSI-LD provider and the data "
         "package's contributor (store setting 'data_publisher').",
     ),
+    # the web application ('citykpi serve')
+    SettingSpec(
+        "web_host",
+        str,
+        "127.0.0.1",
+        "Address 'citykpi serve' listens on; loopback by default. Use 0.0.0.0 only behind a "
+        "TLS-terminating proxy.",
+    ),
+    SettingSpec("web_port", int, 8000, "Port 'citykpi serve' listens on."),
+    SettingSpec(
+        "secret_key",
+        str,
+        "",
+        "Key that signs the web sessions, at least 32 characters; required by 'citykpi serve' "
+        "(except --demo, which makes a throwaway one). Changing it signs everyone out.",
+    ),
+    SettingSpec(
+        "session_lifetime_minutes",
+        int,
+        480,
+        "Minutes a web session lasts after sign-in; sign in again after that.",
+    ),
+    SettingSpec(
+        "behind_proxy",
+        bool,
+        False,
+        "Trust the X-Forwarded-Proto/-For headers of a reverse proxy (HTTPS detection for the "
+        "Secure cookie flag and HSTS). Leave off when clients reach the server directly.",
+    ),
+    SettingSpec(
+        "upload_max_bytes",
+        int,
+        10 * 1024 * 1024,
+        "Largest file a browser may upload (workbooks, CSV, evidence), in bytes.",
+    ),
 )
 
 
@@ -160,6 +195,12 @@ class Settings:
     data_licence_url: str = "https://creativecommons.org/licenses/by/4.0/"
     data_citation: str = ""
     data_publisher: str = "citykpi"
+    web_host: str = "127.0.0.1"
+    web_port: int = 8000
+    secret_key: str = field(default="", repr=False)
+    session_lifetime_minutes: int = 480
+    behind_proxy: bool = False
+    upload_max_bytes: int = 10 * 1024 * 1024
 
     def resolved_database_url(self) -> str:
         """Return the database URL, defaulting to an SQLite file in the working directory."""
