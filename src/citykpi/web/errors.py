@@ -42,7 +42,15 @@ from citykpi.errors import (
     ValidationFailed,
 )
 
-__all__ = ["API_PREFIX", "STATUS", "error_body", "error_response", "install_error_handlers"]
+__all__ = [
+    "API_PREFIX",
+    "STATUS",
+    "error_body",
+    "error_response",
+    "install_error_handlers",
+    "status_of",
+    "unexpected",
+]
 
 log = logging.getLogger("citykpi.web")
 
@@ -155,7 +163,7 @@ async def _library_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, CityKpiError)
     status = status_of(exc, signed_in=_signed_in(request))
     if status == 500:
-        return await _unexpected(request, exc)
+        return await unexpected(request, exc)
     headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
     if status == 503:
         log.warning("store error on %s: %s", request.url.path, exc)
@@ -187,7 +195,7 @@ async def _invalid_request(request: Request, exc: Exception) -> Response:
     return error_response(request, 422, _REASONS[422], problems)
 
 
-async def _unexpected(request: Request, exc: Exception) -> Response:
+async def unexpected(request: Request, exc: Exception) -> Response:
     incident = secrets.token_hex(4)
     log.error("incident %s on %s %s", incident, request.method, request.url.path, exc_info=exc)
     message = (
@@ -208,4 +216,4 @@ def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(CityKpiError, _library_error)
     app.add_exception_handler(StarletteHTTPException, _http_error)
     app.add_exception_handler(RequestValidationError, _invalid_request)
-    app.add_exception_handler(Exception, _unexpected)
+    app.add_exception_handler(Exception, unexpected)
