@@ -40,7 +40,15 @@ class OutputExistsError(InputError):
 
 
 class ValidationFailed(CityKpiError, ValueError):
-    """Validation found errors; the attached report lists every one of them."""
+    """Validation found errors; the message lists every one of them.
+
+    ``issues`` holds the same problems as :class:`citykpi.model.Issue` objects (file, row,
+    cell, field, fix), for callers that show them as a table, such as the upload page.
+    """
+
+    def __init__(self, message: str, *, issues: tuple[object, ...] = ()) -> None:
+        super().__init__(message)
+        self.issues = issues
 
 
 class SpecError(CityKpiError, ValueError):

@@ -150,7 +150,10 @@ def import_many(
     digest = hashlib.sha256(file.read_bytes()).hexdigest()
     checked = validate(result.frame, extra_issues=result.issues)
     if not checked.report.ok:
-        raise ValidationFailed(issues_message(checked.report.issues, file=file.name))
+        raise ValidationFailed(
+            issues_message(checked.report.issues, file=file.name),
+            issues=tuple(checked.report.issues),
+        )
     catalogue = load_catalogue()
     new = checked.frame[~checked.frame["duplicate"]][list(RAW_COLUMNS)].copy()
     if new.empty:
@@ -187,7 +190,10 @@ def import_many(
             merged = pd.concat([*stored, new], ignore_index=True)
             full = validate(merged, catalogue=catalogue)
             if not full.report.ok:
-                raise ValidationFailed(issues_message(full.report.issues, file=file.name))
+                raise ValidationFailed(
+                    issues_message(full.report.issues, file=file.name),
+                    issues=tuple(full.report.issues),
+                )
         kpis = compute(full, catalogue=catalogue)
         canonical = {given: found.name for given, found in cities.items()}
         kpis["city"] = kpis["city"].map(lambda c: canonical.get(c, c))

@@ -49,7 +49,10 @@ def recompute_kpis(session: Session, actor: Actor, sub: Submission, *, because: 
     if not checked.report.ok:
         where = f"{sub.city.name} {sub.year} after {because}"
         outcome = "nothing was saved. Correct the value so that every check passes"
-        raise ValidationFailed(issues_message(checked.report.issues, file=where, outcome=outcome))
+        raise ValidationFailed(
+            issues_message(checked.report.issues, file=where, outcome=outcome),
+            issues=tuple(checked.report.issues),
+        )
     kpis = compute(checked, catalogue=catalogue)
     fw = framework_version(session, actor, catalogue.version)
     items = kpi_items(kpis)

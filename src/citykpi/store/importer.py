@@ -270,7 +270,7 @@ def import_tables(
     actor.require(Action.EDIT_DATA, city_id=found.id, city=city)
     issues = submission_issues(inputs, found.name, year) + submission_issues(kpis, found.name, year)
     if issues:
-        raise ValidationFailed(issues_message(issues, file=file_name))
+        raise ValidationFailed(issues_message(issues, file=file_name), issues=tuple(issues))
     sub = lock_submission(session, found, year, create_as=actor.ref)
     ensure_not_published(sub)
     fw_id = framework_version(session, actor, catalogue_version).id if catalogue_version else None
@@ -425,7 +425,10 @@ def import_raw(
         contexts = {(str(c), year): context for c in dict.fromkeys(frame["city"].tolist())}
     checked = validate(frame, extra_issues=(*reader_issues, *wrong), contexts=contexts)
     if not checked.report.ok:
-        raise ValidationFailed(issues_message(checked.report.issues, file=file_name))
+        raise ValidationFailed(
+            issues_message(checked.report.issues, file=file_name),
+            issues=tuple(checked.report.issues),
+        )
     catalogue = load_catalogue()
     with store.transaction() as session:
         found = find_city(session, city)
@@ -446,7 +449,10 @@ def import_raw(
                 merged_contexts = None if context is None else {(found.name, year): context}
                 full = validate(merged, catalogue=catalogue, contexts=merged_contexts)
                 if not full.report.ok:
-                    raise ValidationFailed(issues_message(full.report.issues, file=file_name))
+                    raise ValidationFailed(
+                        issues_message(full.report.issues, file=file_name),
+                        issues=tuple(full.report.issues),
+                    )
         kpis = compute(full, catalogue=catalogue)
         summary = import_tables(
             session,
