@@ -13,7 +13,8 @@ page. Library exceptions map to statuses in one table, :data:`STATUS`:
 * :class:`~citykpi.errors.ConflictError`: 409 (a concurrent edit came first);
 * :class:`~citykpi.errors.InputError`, :class:`~citykpi.errors.ValidationFailed`,
   :class:`~citykpi.errors.SpecError`: 422;
-* any other :class:`~citykpi.errors.StoreError`: 503.
+* any other :class:`~citykpi.errors.StoreError`: 409 (the store refuses the operation in the
+  record's present state, e.g. publishing before every value is verified).
 
 Anything else is a 500 whose message names an incident number that is also logged with the
 traceback, so an operator can find it; the client never sees the traceback.
@@ -65,7 +66,7 @@ STATUS: Final[tuple[tuple[type[CityKpiError], int], ...]] = (
     (ValidationFailed, 422),
     (InputError, 422),
     (SpecError, 422),
-    (StoreError, 503),
+    (StoreError, 409),
 )
 
 _REASONS: Final[Mapping[int, str]] = {
@@ -165,8 +166,6 @@ async def _library_error(request: Request, exc: Exception) -> Response:
     if status == 500:
         return await unexpected(request, exc)
     headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
-    if status == 503:
-        log.warning("store error on %s: %s", request.url.path, exc)
     return error_response(request, status, str(exc), headers=headers)
 
 

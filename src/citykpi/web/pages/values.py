@@ -35,7 +35,7 @@ from citykpi.web.pages.store import reader_store
 from citykpi.web.pages.work import login_redirect, signed_in
 from citykpi.web.templating import render
 
-__all__ = ["edit_form", "router", "save_value", "value_list"]
+__all__ = ["edit_form", "router", "save_value", "value_list", "values_page"]
 
 #: The value pages.
 router = APIRouter(tags=["pages"])
@@ -52,14 +52,35 @@ def _error(request: Request, status: int, error: Exception) -> HTMLResponse:
     )
 
 
-def _list(request: Request, store: Store, actor: Actor, city: str, year: int) -> HTMLResponse:
+def values_page(
+    request: Request,
+    store: Store,
+    actor: Actor,
+    city: str,
+    year: int,
+    *,
+    message: str = "",
+    status_code: int = 200,
+) -> HTMLResponse:
+    """Render a city-year's values with the actions the actor's role offers.
+
+    ``message`` (the outcome of an action just taken) is shown above the table.
+    """
     try:
         with store.reading() as s:
             rows = export_values(s, actor, city=city, year=year, kinds=("kpi", "input"))
     except PermissionDenied as e:
         return _error(request, 403, e)
-    context = {"city": city, "year": year, "rows": rows}
-    return render(request, "work/values.html", context)
+    context = {
+        "city": city,
+        "year": year,
+        "rows": rows,
+        "message": message,
+        "may_submit": actor.may(Action.SUBMIT),
+        "may_publish": actor.may(Action.PUBLISH),
+        "queried": [r for r in rows if r["state"] == "queried"],
+    }
+    return render(request, "work/values.html", context, status_code=status_code)
 
 
 def _form(
@@ -142,7 +163,7 @@ async def value_list(request: Request, store: StoreDep, city: CityQ, year: YearQ
     actor = signed_in(request)
     if actor is None:
         return login_redirect(request)
-    return await run_in_threadpool(_list, request, store, actor, city, year)
+    return await run_in_threadpool(values_page, request, store, actor, city, year)
 
 
 @router.get("/values/edit", response_class=HTMLResponse, name="pages.value_edit")

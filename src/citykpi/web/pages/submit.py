@@ -1,0 +1,275 @@
+"""A city data officer's actions: upload a file, submit, answer a query; an admin's publish.
+
+``/my/upload`` takes a filled workbook (``.xlsx``), CSV or JSON file for one city and year and
+imports it with :func:`citykpi.store.importer.import_file`, the same function as
+``citykpi import``: a file with any error imports nothing, and the page lists every problem
+with its file, sheet cell or row, field and fix. ``/my/submit`` submits the city-year's values,
+``/my/answer`` answers a verifier's query, ``/admin/publish`` publishes a verified city-year.
+Each is a form with the session's CSRF token; each calls the store's workflow function with the
+signed-in actor, and the store's refusal (role, four-eyes, state) is what the page shows.
+
+Uploads are checked before they are read: the name must end in ``.xlsx``, ``.csv`` or ``.json``,
+the content must look like it (a zip container for a workbook, UTF-8 text without NUL bytes
+for the others), and the size is bounded by ``upload_max_bytes`` (the application's body limit
+refuses larger requests before they are read).
+"""
+
+from __future__ import annotations
+
+import re
+import tempfile
+from pathlib import Path
+from typing import Annotated, Final
+from urllib.parse import quote
+
+from fastapi import APIRouter, Depends, Form, Query, Request, UploadFile
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from starlette.concurrency import run_in_threadpool
+
+from citykpi.errors import InputError, NotFound, PermissionDenied, StoreError, ValidationFailed
+from citykpi.model import Issue
+from citykpi.store import Store
+from citykpi.store.importer import ImportSummary, import_file
+from citykpi.store.users import Actor
+from citykpi.store.workflow import answer, publish, submit
+from citykpi.web.pages.forms import check_csrf
+from citykpi.web.pages.store import reader_store
+from citykpi.web.pages.values import values_page
+from citykpi.web.pages.work import login_redirect, signed_in
+from citykpi.web.templating import render
+
+__all__ = ["check_upload", "router", "upload_form"]
+
+#: The editor's and the admin's action pages.
+router = APIRouter(tags=["pages"])
+
+StoreDep = Annotated[Store, Depends(reader_store)]
+#: File types an upload may be, by suffix.
+SUFFIXES: Final = frozenset({".xlsx", ".csv", ".json"})
+_UNSAFE_NAME = re.compile(r"[^\w.\- ]+")
+
+
+def check_upload(name: str, content: bytes, limit: int) -> str:
+    """Return a safe file name for an upload, after checking its type and size.
+
+    Parameters
+    ----------
+    name
+        The name the browser sent.
+    content
+        The file's bytes.
+    limit
+        The largest size accepted, in bytes.
+
+    Returns
+    -------
+    str
+        The base name with characters outside letters, digits, ``.-_`` and space replaced.
+
+    Raises
+    ------
+    InputError
+        The suffix is not ``.xlsx``/``.csv``/``.json``, the content is not of that type, the
+        file is empty or larger than ``limit``.
+    """
+    base = Path(name.replace("\\", "/")).name.strip() or "upload"
+    safe = _UNSAFE_NAME.sub("_", base)[:120]
+    suffix = Path(safe).suffix.lower()
+    if suffix not in SUFFIXES:
+        msg = (
+            f"{safe!r} is not a workbook, CSV or JSON file; upload the filled template (.xlsx) "
+            "or a .csv/.json file of raw inputs."
+        )
+        raise InputError(msg)
+    if not content:
+        msg = f"{safe!r} is empty; choose the filled file."
+        raise InputError(msg)
+    if len(content) > limit:
+        msg = f"{safe!r} is larger than {limit} bytes; split it (one city-year per file)."
+        raise InputError(msg)
+    if suffix == ".xlsx":
+        if not content.startswith(b"PK\x03\x04"):
+            msg = f"{safe!r} is not an Excel workbook (.xlsx); save it as .xlsx and upload again."
+            raise InputError(msg)
+    else:
+        try:
+            text = content.decode("utf-8-sig")
+        except UnicodeDecodeError as e:
+            msg = (
+                f"{safe!r} is not UTF-8 text (byte {e.start + 1}); save it as UTF-8 "
+                "(CSV UTF-8 in Excel) and upload again."
+            )
+            raise InputError(msg) from e
+        if "\x00" in text:
+            msg = f"{safe!r} holds NUL bytes, so it is not a text file; upload the CSV or JSON."
+            raise InputError(msg)
+    return safe
+
+
+def _upload_page(
+    request: Request,
+    *,
+    city: str = "",
+    year: int | None = None,
+    message: str = "",
+    ok: bool = False,
+    issues: tuple[Issue, ...] = (),
+    summary: ImportSummary | None = None,
+    status_code: int = 200,
+) -> HTMLResponse:
+    context = {
+        "city": city,
+        "year": year,
+        "message": message,
+        "ok": ok,
+        "issues": issues,
+        "summary": summary,
+        "accept": ",".join(sorted(SUFFIXES)),
+    }
+    return render(request, "work/upload.html", context, status_code=status_code)
+
+
+@router.get("/my/upload", response_class=HTMLResponse, name="pages.upload")
+async def upload_form(
+    request: Request,
+    city: Annotated[str, Query(max_length=200)] = "",
+    year: Annotated[int | None, Query(ge=1900, le=2200)] = None,
+) -> Response:
+    """Show the upload form for a city-year."""
+    if signed_in(request) is None:
+        return login_redirect(request)
+    return _upload_page(request, city=city, year=year)
+
+
+def _import(
+    store: Store, actor: Actor, name: str, content: bytes, city: str, year: int
+) -> ImportSummary:
+    with tempfile.TemporaryDirectory(prefix="citykpi-upload-") as tmp:
+        path = Path(tmp) / name
+        path.write_bytes(content)
+        return import_file(store, actor, path, city=city, year=year)
+
+
+@router.post("/my/upload", response_class=HTMLResponse, name="pages.upload_post")
+async def upload(
+    request: Request,
+    store: StoreDep,
+    city: Annotated[str, Form(min_length=1, max_length=200)],
+    year: Annotated[int, Form(ge=1900, le=2200)],
+    csrf_token: Annotated[str, Form(max_length=200)],
+    file: UploadFile,
+) -> Response:
+    """Import the uploaded file for the city-year and show what happened."""
+    actor = signed_in(request)
+    if actor is None:
+        return login_redirect(request)
+    try:
+        check_csrf(request, csrf_token)
+    except PermissionDenied as e:
+        return _upload_page(request, city=city, year=year, message=str(e), status_code=403)
+    limit = int(getattr(request.app.state.settings, "upload_max_bytes", 10 * 1024 * 1024))
+    content = await file.read(limit + 1)
+    try:
+        name = check_upload(file.filename or "", content, limit)
+        summary = await run_in_threadpool(_import, store, actor, name, content, city, year)
+    except ValidationFailed as e:
+        issues = tuple(i for i in e.issues if isinstance(i, Issue))
+        head = str(e).splitlines()[0] if str(e) else "The file has errors."
+        return _upload_page(
+            request, city=city, year=year, message=head, issues=issues, status_code=422
+        )
+    except (InputError, NotFound, PermissionDenied, StoreError) as e:
+        status = 403 if isinstance(e, PermissionDenied) else 422
+        return _upload_page(request, city=city, year=year, message=str(e), status_code=status)
+    return _upload_page(
+        request, city=city, year=year, ok=True, summary=summary, issues=summary.warnings
+    )
+
+
+def _refusal(request: Request, error: Exception) -> HTMLResponse:
+    status = 403 if isinstance(error, PermissionDenied) else 409
+    if isinstance(error, InputError | NotFound):
+        status = 422 if isinstance(error, InputError) else 404
+    return render(
+        request, "error.html", {"status": status, "message": str(error)}, status_code=status
+    )
+
+
+def _submit(store: Store, actor: Actor, city: str, year: int) -> int:
+    with store.transaction() as s:
+        return submit(s, actor, city, year)
+
+
+@router.post("/my/submit", response_class=HTMLResponse, name="pages.submit")
+async def submit_form(
+    request: Request,
+    store: StoreDep,
+    city: Annotated[str, Form(min_length=1, max_length=200)],
+    year: Annotated[int, Form(ge=1900, le=2200)],
+    csrf_token: Annotated[str, Form(max_length=200)],
+) -> Response:
+    """Submit the city-year's values for verification."""
+    actor = signed_in(request)
+    if actor is None:
+        return login_redirect(request)
+    try:
+        check_csrf(request, csrf_token)
+        n = await run_in_threadpool(_submit, store, actor, city, year)
+    except (InputError, NotFound, PermissionDenied, StoreError) as e:
+        return _refusal(request, e)
+    message = f"{n} value(s) submitted for verification."
+    return await run_in_threadpool(values_page, request, store, actor, city, year, message=message)
+
+
+def _answer(store: Store, actor: Actor, city: str, year: int, code: str, comment: str) -> None:
+    with store.transaction() as s:
+        answer(s, actor, city, year, code, comment=comment)
+
+
+@router.post("/my/answer", response_class=HTMLResponse, name="pages.answer")
+async def answer_form(
+    request: Request,
+    store: StoreDep,
+    city: Annotated[str, Form(min_length=1, max_length=200)],
+    year: Annotated[int, Form(ge=1900, le=2200)],
+    code: Annotated[str, Form(min_length=1, max_length=200)],
+    csrf_token: Annotated[str, Form(max_length=200)],
+    comment: Annotated[str, Form(max_length=2000)] = "",
+) -> Response:
+    """Answer a verifier's query on one value, without changing it."""
+    actor = signed_in(request)
+    if actor is None:
+        return login_redirect(request)
+    try:
+        check_csrf(request, csrf_token)
+        await run_in_threadpool(_answer, store, actor, city, year, code, comment)
+    except (InputError, NotFound, PermissionDenied, StoreError) as e:
+        return _refusal(request, e)
+    message = f"Query on {code} answered."
+    return await run_in_threadpool(values_page, request, store, actor, city, year, message=message)
+
+
+def _publish(store: Store, actor: Actor, city: str, year: int, reason: str) -> int:
+    with store.transaction() as s:
+        return publish(s, actor, city, year, reason=reason)
+
+
+@router.post("/admin/publish", response_class=HTMLResponse, name="pages.publish")
+async def publish_form(
+    request: Request,
+    store: StoreDep,
+    city: Annotated[str, Form(min_length=1, max_length=200)],
+    year: Annotated[int, Form(ge=1900, le=2200)],
+    csrf_token: Annotated[str, Form(max_length=200)],
+    reason: Annotated[str, Form(max_length=2000)] = "",
+) -> Response:
+    """Publish a verified city-year (an admin; the store checks every value is verified)."""
+    actor = signed_in(request)
+    if actor is None:
+        return login_redirect(request)
+    try:
+        check_csrf(request, csrf_token)
+        n = await run_in_threadpool(_publish, store, actor, city, year, reason)
+    except (InputError, NotFound, PermissionDenied, StoreError) as e:
+        return _refusal(request, e)
+    return RedirectResponse(f"/cities/{quote(city, safe='')}?published={n}", status_code=303)
