@@ -1,4 +1,4 @@
-"""A demo store whose first published city has a hostile name, served by the API router.
+"""The whole application over a demo store whose first published city has a hostile name.
 
 The store is built once per test session and copied for each test module, so a module's
 workflow actions never reach another module's store.
@@ -8,22 +8,21 @@ from __future__ import annotations
 
 import shutil
 import warnings
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
 import pytest
-from fastapi import FastAPI, Request, Response
-from starlette.middleware.base import RequestResponseEndpoint
+from fastapi import FastAPI
 
 from citykpi.io import write_sample
 from citykpi.settings import Settings
 from citykpi.store import Store, open_store
-from citykpi.store.auth import local_actor
+from citykpi.store.auth import create_token
 from citykpi.store.demo import load_demo
-from citykpi.web.api import router
-from citykpi.web.errors import install_error_handlers
+from citykpi.store.users import actor_by_name
+from citykpi.web import create_app
 
 with warnings.catch_warnings():
     # starlette 1.x asks for httpx2 and warns once, on import, when it finds httpx instead.
@@ -31,9 +30,7 @@ with warnings.catch_warnings():
     from fastapi.testclient import TestClient
 
 #: Markup, a formula, a bbcode-like tag, a slash and right-to-left text in one city name.
-HOSTILE = (
-    '<script>alert("x")</script>[/y]=HYPERLINK("http://e.x")\u0645\u062f\u064a\u0646\u0629'
-)
+HOSTILE = '<script>alert("x")</script>[/y]=HYPERLINK("http://e.x")\u0645\u062f\u064a\u0646\u0629'
 
 
 @dataclass(frozen=True)
@@ -77,26 +74,8 @@ def open_copy(demo: Demo, folder: Path) -> Store:
 
 
 def api_app(store: Store) -> FastAPI:
-    """Return an application serving the API router over ``store``.
-
-    A request names its demo user in the ``x-test-user`` header, standing in for the
-    application core's session and bearer token.
-    """
-    app = FastAPI(openapi_url="/api/v1/openapi.json")
-    app.state.store = store
-    install_error_handlers(app)
-
-    @app.middleware("http")
-    async def as_user(request: Request, call_next: RequestResponseEndpoint) -> Response:
-        name = request.headers.get("x-test-user")
-        request.state.actor = None
-        if name:
-            with store.reading() as s:
-                request.state.actor = local_actor(s, name)
-        return await call_next(request)
-
-    app.include_router(router)
-    return app
+    """Return the whole application (pages, API, sessions, CSRF, error shapes) over ``store``."""
+    return create_app(store.settings, store=store, demo=True)
 
 
 @pytest.fixture(scope="module")
@@ -112,6 +91,18 @@ def client(store: Store) -> Iterator[TestClient]:
         yield c
 
 
-def as_user(name: str) -> dict[str, str]:
-    """Return the headers of a request by demo user ``name``."""
-    return {"x-test-user": name}
+Headers = Callable[[str], dict[str, str]]
+
+
+@pytest.fixture(scope="module")
+def as_user(store: Store) -> Headers:
+    """Return a function giving the headers of a request by a demo user (a bearer token)."""
+    tokens: dict[str, str] = {}
+
+    def headers(name: str) -> dict[str, str]:
+        if name not in tokens:
+            with store.transaction() as s:
+                tokens[name] = create_token(s, actor_by_name(s, "demo-admin"), user=name)
+        return {"Authorization": f"Bearer {tokens[name]}"}
+
+    return headers

@@ -1,14 +1,14 @@
-"""The public API: the JSON twins of the public pages, published values only, hostile names exact."""
+"""The public API: JSON twins of the public pages, published values only, hostile names exact."""
 
 from __future__ import annotations
 
 import json
 from urllib.parse import quote
 
-from conftest import HOSTILE, Demo, as_user
+from conftest import HOSTILE, Demo, Headers
 
 from citykpi.store import Store
-from citykpi.store.auth import local_actor
+from citykpi.store.users import actor_by_name
 from citykpi.store.workflow import publish, submit, verify
 from citykpi.web.pages.published import BANDS, city_page, published_cities
 
@@ -115,7 +115,9 @@ def test_unknown_city_is_a_404_in_the_one_shape(client) -> None:
     }
 
 
-def test_an_unpublished_city_is_not_shown_even_to_its_editor(client, demo: Demo) -> None:
+def test_an_unpublished_city_is_not_shown_even_to_its_editor(
+    client, demo: Demo, as_user: Headers
+) -> None:
     city = demo.unpublished[0]
     for headers in ({}, as_user("demo-editor"), as_user("demo-admin")):
         assert client.get(_path(city), headers=headers).status_code == 404
@@ -171,11 +173,11 @@ def test_a_publish_reaches_the_cached_documents_at_once(client, store: Store, de
     city = demo.unpublished[0]
     assert client.get(_path(city)).status_code == 404
     with store.transaction() as s:
-        submit(s, local_actor(s, "demo-editor"), city, 2024)
+        submit(s, actor_by_name(s, "demo-editor"), city, 2024)
     with store.transaction() as s:
-        verify(s, local_actor(s, "demo-verifier"), city, 2024, [], comment="Checked.")
+        verify(s, actor_by_name(s, "demo-verifier"), city, 2024, [], comment="Checked.")
     with store.transaction() as s:
-        publish(s, local_actor(s, "demo-verifier"), city, 2024, reason="Test.")
+        publish(s, actor_by_name(s, "demo-verifier"), city, 2024, reason="Test.")
     assert client.get(_path(city)).status_code == 200
     names = [c["name"] for c in client.get("/api/v1/cities").json()["items"]]
     assert city in names

@@ -11,10 +11,12 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from citykpi.web.api import public
+from citykpi.web.api import audit, public, submissions
 
 __all__ = ["router"]
 
 #: Every API route, under ``/api/v1``; ``create_app`` includes it.
 router = APIRouter(prefix="/api/v1")
 router.include_router(public.router)
+router.include_router(submissions.router)
+router.include_router(audit.router)
