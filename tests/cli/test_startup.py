@@ -85,7 +85,20 @@ def test_importing_the_cli_loads_no_heavy_module(after_import: set[str], package
 
 def test_the_probe_sees_what_the_cli_does_load(after_import: set[str]) -> None:
     # Guards the test above: a probe that saw nothing would pass it too.
-    assert {"typer", "citykpi.cli.main", "citykpi.cli.store_cmds"} <= after_import
+    assert {"typer", "citykpi.cli.main", "citykpi.cli._common"} <= after_import
+
+
+def test_importing_the_cli_loads_no_command_module(after_import: set[str]) -> None:
+    # The commands load when the command line names them (citykpi.cli.main.LazyCommands).
+    assert [m for m in after_import if m.endswith(("_cmds", "_cmd"))] == []
+
+
+def test_a_store_command_loads_the_store_commands_only() -> None:
+    exit_code, modules = _modules_after(["city", "list", "--help"])
+    assert exit_code == 0
+    assert "citykpi.cli.store_city_cmds" in modules
+    others = ("assess_cmds", "index_cmds", "data_cmds", "demo_cmds", "opendata_cmds", "web_cmds")
+    assert [m for m in others if f"citykpi.cli.{m}" in modules] == []
 
 
 @pytest.mark.parametrize(
