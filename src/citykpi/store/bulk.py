@@ -26,7 +26,7 @@ from sqlalchemy.orm import Session
 
 from citykpi.errors import InputError, ValidationFailed
 from citykpi.model import Issue, Severity
-from citykpi.store.schema import City, Value
+from citykpi.store.schema import City, Submission, Value
 from citykpi.store.users import Action, Actor
 
 if TYPE_CHECKING:
@@ -140,9 +140,9 @@ def import_many(
     from citykpi.ingest import read_files
     from citykpi.model import RAW_COLUMNS
     from citykpi.store.cities import find_city
-    from citykpi.store.importer import import_tables, issues_message, stored_raw_frame
+    from citykpi.store.importer import issues_message, stored_raw_frame, write_import
     from citykpi.store.locks import lock_submission
-    from citykpi.store.values import ensure_not_published
+    from citykpi.store.values import ensure_not_published, framework_version
     from citykpi.validate import validate
 
     file = Path(path)
@@ -170,14 +170,18 @@ def import_many(
         by_name = {found.name: found for found in cities.values()}
         groups = _by_city_year(new)
         stored: list[pd.DataFrame] = []
+        locked: dict[tuple[str, int], Submission] = {}
+        empty: set[tuple[str, int]] = set()
         for name, year in groups:
             # Lock before reading what is stored, as import_raw does (citykpi.store.locks).
             sub = lock_submission(session, by_name[name], year, create_as=actor.ref)
             ensure_not_published(sub)
+            locked[(name, year)] = sub
             if (
                 session.scalar(select(Value.id).where(Value.submission_id == sub.id).limit(1))
                 is None
             ):
+                empty.add((name, year))
                 continue  # nothing stored yet: the file is the whole submission
             old = stored_raw_frame(session, sub)
             mine = groups[(name, year)]
@@ -190,28 +194,29 @@ def import_many(
             merged = pd.concat([*stored, new], ignore_index=True)
             full = validate(merged, catalogue=catalogue)
             if not full.report.ok:
-                raise ValidationFailed(
-                    issues_message(full.report.issues, file=file.name),
-                    issues=tuple(full.report.issues),
-                )
+                raise ValidationFailed(issues_message(full.report.issues, file=file.name))
         kpis = compute(full, catalogue=catalogue)
         canonical = {given: found.name for given, found in cities.items()}
         kpis["city"] = kpis["city"].map(lambda c: canonical.get(c, c))
         kpi_groups = _by_city_year(kpis)
+        fw_id = framework_version(session, actor, catalogue.version).id
+        # Every row of a group is for its city-year (grouped by them above), the actor may edit
+        # each city and each submission is locked: what import_tables checks first holds.
         for (name, year), mine in groups.items():
             if progress is not None:
                 progress(f"{name} {year}")
             parts.append(
-                import_tables(
+                write_import(
                     session,
                     actor,
-                    name,
-                    year,
+                    locked[(name, year)],
                     mine,
                     kpi_groups.get((name, year), kpis.iloc[0:0]),
                     file_name=file.name,
                     file_sha256=digest,
                     catalogue_version=catalogue.version,
+                    framework_version_id=fw_id,
+                    empty=(name, year) in empty,
                 )
             )
     warnings = tuple(i for i in checked.report.issues if i.severity is Severity.WARNING)

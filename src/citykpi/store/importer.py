@@ -46,6 +46,7 @@ from citykpi.store.values import (
     WriteSummary,
     ensure_not_published,
     framework_version,
+    write_new_values,
     write_values,
 )
 from citykpi.tables import RAW, coerce
@@ -274,6 +275,42 @@ def import_tables(
     sub = lock_submission(session, found, year, create_as=actor.ref)
     ensure_not_published(sub)
     fw_id = framework_version(session, actor, catalogue_version).id if catalogue_version else None
+    return write_import(
+        session,
+        actor,
+        sub,
+        inputs,
+        kpis,
+        file_name=file_name,
+        file_sha256=file_sha256,
+        catalogue_version=catalogue_version,
+        framework_version_id=fw_id,
+        progress=progress,
+    )
+
+
+def write_import(
+    session: Session,
+    actor: Actor,
+    sub: Submission,
+    inputs: pd.DataFrame,
+    kpis: pd.DataFrame,
+    *,
+    file_name: str,
+    file_sha256: str,
+    catalogue_version: str,
+    framework_version_id: int | None,
+    empty: bool = False,
+    progress: Callable[[int], None] | None = None,
+) -> ImportSummary:
+    """Record the import run of ``sub`` and write its raw inputs and KPIs (see import_tables).
+
+    The caller has checked the tables and the actor's permission and locked ``sub`` in this
+    transaction. ``empty`` says that ``sub`` holds no value yet (the caller read it under the
+    lock): every value is then written as new, in bulk (:func:`~citykpi.store.values.
+    write_new_values`), without first reading the slots it would revise. The store's own
+    write path (:func:`import_tables`, :func:`citykpi.store.bulk.import_many`), not exported.
+    """
     run = ImportRun(
         submission_id=sub.id,
         file_name=file_name,
@@ -289,38 +326,37 @@ def import_tables(
         "import.run",
         run.audit_key(),
         after={"file": file_name, "sha256": file_sha256, "rows": len(inputs)},
-        city_id=found.id,
-        year=year,
+        city_id=sub.city_id,
+        year=sub.year,
     )
     note = f"import {file_name}"
     items = _input_items(inputs)
+    options: dict[str, Any] = {
+        "action": "value.import",
+        "note": note,
+        "import_id": run.id,
+        "framework_version_id": framework_version_id,
+    }
     # Inputs first, then KPIs, as one batch did: the counts are kept apart so that the user
     # hears how many of their values were stored, not a total swollen by the recomputation.
-    entered = write_values(
-        session,
-        actor,
-        sub,
-        items,
-        action="value.import",
-        note=note,
-        import_id=run.id,
-        framework_version_id=fw_id,
-        progress=progress,
-    )
-    recomputed = write_values(
-        session,
-        actor,
-        sub,
-        kpi_items(kpis),
-        action="value.import",
-        note=note,
-        import_id=run.id,
-        framework_version_id=fw_id,
-        progress=(lambda n: progress(len(items) + n)) if progress is not None else None,
-    )
+    if empty:
+        entered = write_new_values(session, actor, sub, items, **options)
+        recomputed = write_new_values(session, actor, sub, kpi_items(kpis), **options)
+        if progress is not None:
+            progress(entered.created + recomputed.created)
+    else:
+        entered = write_values(session, actor, sub, items, **options, progress=progress)
+        recomputed = write_values(
+            session,
+            actor,
+            sub,
+            kpi_items(kpis),
+            **options,
+            progress=(lambda n: progress(len(items) + n)) if progress is not None else None,
+        )
     return ImportSummary(
-        city=found.name,
-        year=year,
+        city=sub.city.name,
+        year=sub.year,
         file=file_name,
         rows=len(inputs),
         inputs=entered,

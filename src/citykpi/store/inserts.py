@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import json
 import math
-import operator
 from collections.abc import Callable, Sequence
 from json.encoder import encode_basestring
 from typing import Any, Final, Protocol, cast
@@ -59,6 +58,37 @@ class NewValue(Protocol):
 
 #: The encoder of :func:`json.dumps` with audit.record's options, built once (not per row).
 _JSON: Final = json.JSONEncoder(sort_keys=True, default=str, ensure_ascii=False)
+#: The columns written for a new slot, its first revision and its own part of an audit event.
+_SLOT_KEYS: Final = (
+    "submission_id",
+    "kind",
+    "code",
+    "kpi_code",
+    "state",
+    "current_revision",
+    "excluded_reason",
+    "version",
+    "updated_at",
+)
+_REVISION_KEYS: Final = (
+    "value_id",
+    "number",
+    "value",
+    "raw_value",
+    "unit",
+    "status",
+    "reason",
+    "source",
+    "quality",
+    "provenance",
+    "retracted",
+    "framework_version_id",
+    "import_id",
+    "author_id",
+    "note",
+    "created_at",
+)
+_EVENT_OWN_KEYS: Final = ("entity_id", "before", "after")
 #: A placeholder per DB-API parameter style.
 _PLACEHOLDER: Final = {"qmark": "?", "format": "%s", "pyformat": "%s"}
 
@@ -90,45 +120,48 @@ def _statement(
     return found
 
 
-class _Memo:
-    """A bind processor that reuses its last result for the same object (the shared ``now``)."""
-
-    def __init__(self, process: Callable[[Any], Any]) -> None:
-        self.process, self.given, self.result = process, object(), None
-
-    def __call__(self, value: Any) -> Any:
-        if value is not self.given:
-            self.given, self.result = value, self.process(value)
-        return self.result
+def _same(value: Any) -> Any:
+    return value
 
 
-def _insert_rows(connection: Connection, model: type[Base], rows: Sequence[dict[str, Any]]) -> None:
-    """Insert ``rows`` (dictionaries with the same keys) with the driver's ``executemany``.
+class _Rows:
+    """The multi-row INSERT of some columns of one table, its rows given as tuples.
 
-    Each value goes through its column type's bind processor, as SQLAlchemy would send it;
-    what SQLAlchemy adds per row on top (compiling parameters, defaults) is the cost that
-    dominates an import of a few hundred thousand values, so it is skipped here.
+    Each value goes through its column type's bind processor, as SQLAlchemy would send it:
+    :meth:`bound` once for a value every row shares (the shared ``now``), :meth:`processor`
+    per row for the others. What SQLAlchemy adds per row on top (compiling parameters,
+    defaults, one dictionary per row) is the cost that dominates an import of a few hundred
+    thousand values, so it is skipped here.
     """
-    if not rows:
-        return
-    table, dialect = _table(model), connection.dialect
-    keys = list(rows[0])
-    placeholder = _PLACEHOLDER.get(str(dialect.paramstyle))
-    if placeholder is None:  # pragma: no cover - SQLite and psycopg use the styles above
+
+    def __init__(self, connection: Connection, model: type[Base], keys: tuple[str, ...]) -> None:
+        self.connection, self.table, self.keys = connection, _table(model), keys
+        dialect = connection.dialect
+        self.placeholder = _PLACEHOLDER.get(str(dialect.paramstyle))
+        self.sql, procs = _statement(dialect, self.table, keys, self.placeholder or "?")
+        if self.placeholder is None:  # pragma: no cover - SQLAlchemy's insert() processes them
+            procs = [None] * len(keys)
+        self.procs = dict(zip(keys, procs, strict=True))
+
+    def processor(self, key: str) -> Callable[[Any], Any]:
+        """Return the bind processor of column ``key`` (the identity if it has none)."""
+        return self.procs[key] or _same
+
+    def bound(self, key: str, value: Any) -> Any:
+        """Return ``value`` of column ``key`` as the driver receives it."""
+        return self.processor(key)(value)
+
+    def insert(self, rows: Sequence[tuple[Any, ...]]) -> None:
+        """Insert ``rows`` (values in the order of the keys, processed) with ``executemany``."""
+        if not rows:
+            return
+        if self.placeholder is None:  # pragma: no cover - SQLite and psycopg use the styles above
+            unbound = [dict(zip(self.keys, row, strict=True)) for row in rows]
+            for start in range(0, len(unbound), INSERT_CHUNK):
+                self.connection.execute(insert(self.table), unbound[start : start + INSERT_CHUNK])
+            return
         for start in range(0, len(rows), INSERT_CHUNK):
-            connection.execute(insert(table), list(rows[start : start + INSERT_CHUNK]))
-        return
-    sql, procs = _statement(dialect, table, tuple(keys), placeholder)
-    active = [(i, _Memo(f)) for i, f in enumerate(procs) if f is not None]
-    pick = operator.itemgetter(*keys)
-    params: list[tuple[Any, ...]] = []
-    for row in rows:
-        values = list(pick(row)) if len(keys) > 1 else [pick(row)]
-        for i, memo in active:
-            values[i] = memo(values[i])
-        params.append(tuple(values))
-    for start in range(0, len(params), INSERT_CHUNK):
-        connection.exec_driver_sql(sql, params[start : start + INSERT_CHUNK])
+            self.connection.exec_driver_sql(self.sql, list(rows[start : start + INSERT_CHUNK]))
 
 
 class _Capture:
@@ -210,23 +243,11 @@ def insert_new_values(
     if not items:
         return 0
     now = utcnow()
-    slot_rows = [
-        {
-            "submission_id": sub.id,
-            "kind": item.kind,
-            "code": item.code,
-            "kpi_code": item.kpi_code,
-            "state": ValueState.DRAFT.value,
-            "current_revision": 1,
-            "excluded_reason": "",
-            "version": 1,
-            "updated_at": now,
-        }
-        for item in items
-    ]
     # The driver's executemany on the session's connection: no ORM bookkeeping per row.
     connection = session.connection()
-    _insert_rows(connection, Value, slot_rows)
+    slots = _Rows(connection, Value, _SLOT_KEYS)
+    draft, updated = ValueState.DRAFT.value, slots.bound("updated_at", now)
+    slots.insert([(sub.id, i.kind, i.code, i.kpi_code, draft, 1, "", 1, updated) for i in items])
     kinds = sorted({item.kind for item in items})
     ids: dict[tuple[str, str], int] = {}
     for slot_id, kind, code in session.execute(
@@ -237,35 +258,40 @@ def insert_new_values(
         ids[(kind, code)] = slot_id
     template = _event_template(actor.ref, action, reason=note, city_id=sub.city_id, year=sub.year)
     template["created_at"] = now
-    revisions: list[dict[str, Any]] = []
-    events: list[dict[str, Any]] = []
+    fixed_keys = tuple(k for k in template if k not in _EVENT_OWN_KEYS)
+    events = _Rows(connection, AuditEvent, (*fixed_keys, *_EVENT_OWN_KEYS))
+    fixed = tuple(events.bound(k, template[k]) for k in fixed_keys)
+    revisions = _Rows(connection, ValueRevision, _REVISION_KEYS)
+    to_float, to_flag = revisions.processor("value"), revisions.processor("retracted")
+    created = revisions.bound("created_at", now)
+    revision_rows: list[tuple[Any, ...]] = []
+    event_rows: list[tuple[Any, ...]] = []
     for item in items:
         slot_id = ids[(item.kind, item.code)]
         value = None if item.value is None or item.value != item.value else float(item.value)
-        revisions.append(
-            {
-                "value_id": slot_id,
-                "number": 1,
-                "value": value,
-                "raw_value": item.raw_value,
-                "unit": item.unit,
-                "status": item.status,
-                "reason": item.reason,
-                "source": item.source,
-                "quality": item.quality,
-                "provenance": item.provenance,
-                "retracted": item.retracted,
-                "framework_version_id": framework_version_id,
-                "import_id": import_id,
-                "author_id": actor.id,
-                "note": note,
-                "created_at": now,
-            }
+        revision_rows.append(
+            (
+                slot_id,
+                1,
+                None if value is None else to_float(value),
+                item.raw_value,
+                item.unit,
+                item.status,
+                item.reason,
+                item.source,
+                item.quality,
+                item.provenance,
+                to_flag(item.retracted),
+                framework_version_id,
+                import_id,
+                actor.id,
+                note,
+                created,
+            )
         )
-        after = _after_json(item, value)
-        events.append({**template, "entity_id": str(slot_id), "before": "", "after": after})
-    _insert_rows(connection, ValueRevision, revisions)
-    _insert_rows(connection, AuditEvent, events)
+        event_rows.append((*fixed, str(slot_id), "", _after_json(item, value)))
+    revisions.insert(revision_rows)
+    events.insert(event_rows)
     return len(items)
 
 

@@ -287,6 +287,51 @@ def write_values(
     return WriteSummary(created, len(pending), unchanged)
 
 
+def write_new_values(
+    session: Session,
+    actor: Actor,
+    sub: Submission,
+    items: Iterable[ValueInput],
+    *,
+    action: str,
+    note: str = "",
+    import_id: int | None = None,
+    framework_version_id: int | None = None,
+) -> WriteSummary:
+    """Write ``items`` into a submission that holds no value yet, as :func:`write_values` would.
+
+    The bulk import's path for a first import (:func:`citykpi.store.bulk.import_many`): every
+    item gets a new slot, written in bulk; the slots and current revisions
+    :func:`write_values` reads first would come back empty. No review is reopened, since a
+    submission without values has no reviewed value. The caller has locked ``sub`` in this
+    transaction and found it empty; an item given twice is written once, the last one wins.
+    The store's own write path, not exported.
+
+    Returns
+    -------
+    WriteSummary
+        How many slots were created.
+    """
+    ensure_not_published(sub)
+    fresh: dict[tuple[str, str], ValueInput] = {}
+    for item in items:
+        if item.kind not in KINDS:
+            msg = f"Value kind {item.kind!r} of {item.code!r} is unknown; use 'input' or 'kpi'."
+            raise InputError(msg)
+        fresh[(item.kind, item.code)] = item
+    created = insert_new_values(
+        session,
+        actor,
+        sub,
+        list(fresh.values()),
+        action=action,
+        note=note,
+        import_id=import_id,
+        framework_version_id=framework_version_id,
+    )
+    return WriteSummary(created, 0, 0)
+
+
 def _check_version(
     item: ValueInput, slot: Value, expected_versions: dict[tuple[str, str], int] | None
 ) -> None:
