@@ -60,6 +60,8 @@ def check_duplicates(
     unused: set[int] = set()
     tolerance = settings.denominator_tolerance
     for group in groups.values():
+        if len(group) < 2:  # a single copy is not repeated (check_copies returns nothing)
+            continue
         issues = check_copies([observed(r) for r in group], view, tolerance=tolerance)
         for row, issue in zip(group[1:], issues, strict=True):
             if issue.reason in _FIRST_COPY_USED:
