@@ -22,6 +22,7 @@ import json
 import math
 from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
+from json.encoder import encode_basestring_ascii
 from pathlib import Path
 from typing import Any
 
@@ -182,6 +183,16 @@ def _records(frame: pd.DataFrame) -> list[dict[Hashable, Any]]:
     return [dict(zip(columns, row, strict=True)) for row in zip(*values, strict=True)]
 
 
+def _provenance(file: object, row: str) -> str:
+    """Return ``json.dumps({"file": file, "row": row}, sort_keys=True)``, written directly.
+
+    An import writes it for every input; a test holds the two equal.
+    """
+    if not isinstance(file, str):
+        return json.dumps({"file": file, "row": row}, sort_keys=True)
+    return f'{{"file": {encode_basestring_ascii(file)}, "row": {encode_basestring_ascii(row)}}}'
+
+
 def _input_items(frame: pd.DataFrame) -> list[ValueInput]:
     items: dict[str, ValueInput] = {}
     for rec in _records(frame):
@@ -189,7 +200,7 @@ def _input_items(frame: pd.DataFrame) -> list[ValueInput]:
             continue
         code = rec["code"]
         ref = rec["row"]
-        provenance = {"file": rec["file"], "row": "" if ref is None else str(ref)}
+        row = "" if ref is None else str(ref)
         items[code] = ValueInput(
             kind="input",
             code=code,
@@ -199,7 +210,7 @@ def _input_items(frame: pd.DataFrame) -> list[ValueInput]:
             status="reported",
             source=rec["source"],
             quality=rec["quality"],
-            provenance=json.dumps(provenance, sort_keys=True),
+            provenance=_provenance(rec["file"], row),
         )
     return list(items.values())
 

@@ -89,6 +89,8 @@ _REVISION_KEYS: Final = (
     "created_at",
 )
 _EVENT_OWN_KEYS: Final = ("entity_id", "before", "after")
+Key = tuple[str, str]
+
 #: A placeholder per DB-API parameter style.
 _PLACEHOLDER: Final = {"qmark": "?", "format": "%s", "pyformat": "%s"}
 
@@ -162,6 +164,27 @@ class _Rows:
             return
         for start in range(0, len(rows), INSERT_CHUNK):
             self.connection.exec_driver_sql(self.sql, list(rows[start : start + INSERT_CHUNK]))
+
+
+def _slot_ids(connection: Connection, submission_id: int, kinds: set[str]) -> dict[Key, int]:
+    """Return ``(kind, code) -> id`` of the submission's slots of ``kinds``, read back after
+    their insert (one plain statement: SQLAlchemy's result rows cost as much as the insert)."""
+    dialect = connection.dialect
+    placeholder = _PLACEHOLDER.get(str(dialect.paramstyle))
+    if placeholder is None:  # pragma: no cover - SQLite and psycopg use the styles above
+        table = _table(Value)
+        stmt = select(table.c.id, table.c.kind, table.c.code).where(
+            table.c.submission_id == submission_id
+        )
+        rows = connection.execute(stmt).all()
+    else:
+        quote = dialect.identifier_preparer
+        sql = (
+            f"SELECT id, kind, code FROM {quote.format_table(_table(Value))} "
+            f"WHERE submission_id = {placeholder}"
+        )
+        rows = connection.exec_driver_sql(sql, (submission_id,)).all()
+    return {(kind, code): slot_id for slot_id, kind, code in rows if kind in kinds}
 
 
 class _Capture:
@@ -248,14 +271,7 @@ def insert_new_values(
     slots = _Rows(connection, Value, _SLOT_KEYS)
     draft, updated = ValueState.DRAFT.value, slots.bound("updated_at", now)
     slots.insert([(sub.id, i.kind, i.code, i.kpi_code, draft, 1, "", 1, updated) for i in items])
-    kinds = sorted({item.kind for item in items})
-    ids: dict[tuple[str, str], int] = {}
-    for slot_id, kind, code in session.execute(
-        select(Value.id, Value.kind, Value.code).where(
-            Value.submission_id == sub.id, Value.kind.in_(kinds)
-        )
-    ):
-        ids[(kind, code)] = slot_id
+    ids = _slot_ids(connection, sub.id, {item.kind for item in items})
     template = _event_template(actor.ref, action, reason=note, city_id=sub.city_id, year=sub.year)
     template["created_at"] = now
     fixed_keys = tuple(k for k in template if k not in _EVENT_OWN_KEYS)
