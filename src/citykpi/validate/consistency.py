@@ -134,13 +134,27 @@ def check_submissions(
             out.add_issue(issue)
 
 
-def check_rows_coverage(rows: Sequence[Row], view: CatalogueIndex, out: Collector) -> None:
-    """Warn per submission when more than 20 % of the KPIs are not reported."""
+def check_rows_coverage(
+    rows: Sequence[Row],
+    view: CatalogueIndex,
+    out: Collector,
+    *,
+    present: Mapping[Submission, SubmissionValues] | None = None,
+) -> None:
+    """Warn per submission when more than 20 % of the KPIs are not reported.
+
+    ``present`` is what :func:`usable_values` returned when no row had a problem and no copy
+    was set aside: then it holds every row that gives a value, which is what coverage counts,
+    and the rows need not be collected again.
+    """
     files: dict[Submission, str] = {}
     for row in rows:
         if row.city and row.year is not None:
             files.setdefault((row.city, row.year), row.file)
-    present = _collect(r for r in rows if r.city and r.year is not None and r.known and r.has_value)
+    if present is None:
+        present = _collect(
+            r for r in rows if r.city and r.year is not None and r.known and r.has_value
+        )
     for sub, file in files.items():
         # a submission whose rows all lack a usable value still counts, as reporting nothing
         got = present.get(sub, SubmissionValues(*sub))

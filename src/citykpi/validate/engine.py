@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable, Mapping
+from typing import Final
 
 import pandas as pd
 
@@ -41,33 +42,59 @@ def _year(value: object) -> tuple[int | None, str]:
     return None, "" if value is None or value != value else str(value)
 
 
+#: The raw table's columns in the order :func:`_to_rows` unpacks them.
+_ROW_COLUMNS: Final = (
+    "city",
+    "year",
+    "kind",
+    "code",
+    "value",
+    "raw_value",
+    "unit",
+    "source",
+    "quality",
+    "file",
+    "row",
+)
+
+
 def _to_rows(frame: pd.DataFrame) -> list[Row]:
     """Return one :class:`Row` per row of a raw table typed as :data:`citykpi.tables.RAW`."""
     rows: list[Row] = []
-    # Column lists zipped by hand: DataFrame.to_dict("records") is several times slower.
-    names = list(RAW_COLUMNS)
-    columns = [frame[c].tolist() for c in names]
-    for pos, values in enumerate(zip(*columns, strict=True)):
-        rec = dict(zip(names, values, strict=True))
-        value = float(rec["value"])
+    # Column lists zipped by hand: DataFrame.to_dict("records") is several times slower, and
+    # a dictionary per row costs as much again.
+    columns = [frame[c].tolist() for c in _ROW_COLUMNS]
+    for pos, (
+        city,
+        raw_year_value,
+        kind,
+        code,
+        number,
+        raw_value,
+        raw_unit,
+        source,
+        quality,
+        file,
+        ref,
+    ) in enumerate(zip(*columns, strict=True)):
+        value = float(number)
         if not math.isfinite(value):
             value = math.nan
-        year, raw_year = _year(rec["year"])
-        ref = rec["row"]
-        unit = str(rec["unit"])
+        year, raw_year = _year(raw_year_value)
+        unit = str(raw_unit)
         rows.append(
             Row(
                 pos=pos,
-                city=str(rec["city"]),
+                city=str(city),
                 year=year,
-                kind=str(rec["kind"]),
-                code=str(rec["code"]),
+                kind=str(kind),
+                code=str(code),
                 value=value,
-                raw_value=str(rec["raw_value"]).strip(),
+                raw_value=str(raw_value).strip(),
                 unit=unit,
-                source=str(rec["source"]),
-                quality=str(rec["quality"]),
-                file=str(rec["file"]),
+                source=str(source),
+                quality=str(quality),
+                file=str(file),
                 row=ref if isinstance(ref, int) else None,
                 cell=ref if isinstance(ref, str) else "",
                 original_value=value,
@@ -164,9 +191,10 @@ def validate(
     for row in rows:
         check_row(row, view, out)
     unused = check_duplicates(rows, view, out, conf)
+    every_row_usable = not out.row_problems and not unused
     found = usable_values(rows, out, unused)
     check_submissions(found, view, out, conf, contexts=contexts)
-    check_rows_coverage(rows, view, out)
+    check_rows_coverage(rows, view, out, present=found if every_row_usable else None)
     report = ValidationReport(tuple(out.issues))
     return ValidationResult(
         frame=_checked_frame(frame, rows, out, unused), report=report, blocked=dict(out.blocked)
