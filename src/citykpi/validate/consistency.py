@@ -45,7 +45,7 @@ _FIRST_COPY_USED = frozenset({Reason.DUPLICATE_IDENTICAL, Reason.DENOMINATOR_VAR
 
 def observed(row: Row) -> Observed:
     """Return a row as the rules see it: its value in the catalogue unit, located."""
-    return Observed(row.kind, row.code, row.value, row.unit, row.location("value"))
+    return row.observed()
 
 
 def check_duplicates(

@@ -16,7 +16,7 @@ import difflib
 import math
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Final
 
@@ -68,6 +68,8 @@ class Row:
     original_unit: str
     raw_year: str = ""  # the year as written, when it is not a valid year
     known: bool = False  # kind and code are in the catalogue
+    #: The row as the rules see it, once built (:meth:`observed`); not part of its identity.
+    seen: Observed | None = field(default=None, repr=False, compare=False)
 
     def location(self, field: str = "", *, code: str | None = None) -> Location:
         """Return the location of this row, pointing at ``field``."""
@@ -80,6 +82,18 @@ class Row:
             year=self.year,
             code=self.code if code is None else code,
         )
+
+    def observed(self) -> Observed:
+        """Return the row as the rules see it: its value in its (converted) unit, located.
+
+        Built once, when the row-level rules are done with it, and kept: the cross-row rules
+        read every row's value again.
+        """
+        seen = self.seen
+        if seen is None or seen.value != self.value or seen.unit != self.unit:
+            seen = Observed(self.kind, self.code, self.value, self.unit, self.location("value"))
+            self.seen = seen
+        return seen
 
     @property
     def has_value(self) -> bool:
@@ -269,8 +283,7 @@ def check_range(row: Row, view: CatalogueIndex, out: Collector) -> None:
     """
     if not row.has_value:
         return
-    obs = Observed(row.kind, row.code, row.value, row.unit, row.location("value"))
-    for issue in check_value_range(obs, view):
+    for issue in check_value_range(row.observed(), view):
         out.add_issue(issue, rows=[row.pos])
 
 
