@@ -176,13 +176,6 @@ def _missing_columns(frame: pd.DataFrame, columns: Iterable[str], what: str) -> 
         raise InputError(msg)
 
 
-def _records(frame: pd.DataFrame) -> list[dict[Hashable, Any]]:
-    """Return ``frame.to_dict(orient="records")``, built from column lists (4x faster)."""
-    columns = list(frame.columns)
-    values = [frame[c].tolist() for c in columns]
-    return [dict(zip(columns, row, strict=True)) for row in zip(*values, strict=True)]
-
-
 def _provenance(file: object, row: str) -> str:
     """Return ``json.dumps({"file": file, "row": row}, sort_keys=True)``, written directly.
 
@@ -193,26 +186,47 @@ def _provenance(file: object, row: str) -> str:
     return f'{{"file": {encode_basestring_ascii(file)}, "row": {encode_basestring_ascii(row)}}}'
 
 
+def _columns(frame: pd.DataFrame, names: Sequence[str]) -> list[list[Any]]:
+    """Return the columns ``names`` of ``frame`` as lists (4x faster than to_dict records).
+
+    The validated table's ``duplicate`` column reads as ``False`` where the table has none.
+    """
+    return [
+        frame[c].tolist() if c != "duplicate" or c in frame.columns else [False] * len(frame)
+        for c in names
+    ]
+
+
+#: The raw-table columns an input's revision is made of, in the order _input_items reads them.
+_INPUT_COLUMNS = ("kind", "duplicate", "code", "value", "unit", "raw_value", "source")
+_INPUT_COLUMNS_2 = ("quality", "file", "row")
+
+
 def _input_items(frame: pd.DataFrame) -> list[ValueInput]:
+    # Columns zipped by hand, no dictionary per row: an import reads hundreds of thousands.
     items: dict[str, ValueInput] = {}
-    for rec in _records(frame):
-        if rec["kind"] != "input" or rec.get("duplicate", False):
+    columns = _columns(frame, (*_INPUT_COLUMNS, *_INPUT_COLUMNS_2))
+    for kind, duplicate, code, value, unit, raw_value, source, quality, file, ref in zip(
+        *columns, strict=True
+    ):
+        if kind != "input" or duplicate:
             continue
-        code = rec["code"]
-        ref = rec["row"]
-        row = "" if ref is None else str(ref)
         items[code] = ValueInput(
             kind="input",
             code=code,
-            value=_stored_number(rec["value"]),
-            unit=rec["unit"],
-            raw_value=rec["raw_value"],
+            value=_stored_number(value),
+            unit=unit,
+            raw_value=raw_value,
             status="reported",
-            source=rec["source"],
-            quality=rec["quality"],
-            provenance=_provenance(rec["file"], row),
+            source=source,
+            quality=quality,
+            provenance=_provenance(file, "" if ref is None else str(ref)),
         )
     return list(items.values())
+
+
+#: The KPI-table columns a KPI's revision is made of, in the order kpi_items reads them.
+_KPI_COLUMNS = ("data_point", "code", "value", "unit", "status", "reason", "quality", "provenance")
 
 
 def kpi_items(frame: pd.DataFrame) -> list[ValueInput]:
@@ -220,16 +234,18 @@ def kpi_items(frame: pd.DataFrame) -> list[ValueInput]:
     return [
         ValueInput(
             kind="kpi",
-            code=rec["data_point"],
-            kpi_code=rec["code"],
-            value=_stored_number(rec["value"]),
-            unit=rec["unit"],
-            status=rec["status"],
-            reason=rec["reason"],
-            quality=rec["quality"],
-            provenance=rec["provenance"],
+            code=data_point,
+            kpi_code=code,
+            value=_stored_number(value),
+            unit=unit,
+            status=status,
+            reason=reason,
+            quality=quality,
+            provenance=provenance,
         )
-        for rec in _records(frame)
+        for data_point, code, value, unit, status, reason, quality, provenance in zip(
+            *_columns(frame, _KPI_COLUMNS), strict=True
+        )
     ]
 
 

@@ -179,11 +179,13 @@ def _slot_ids(connection: Connection, submission_id: int, kinds: set[str]) -> di
         rows = connection.execute(stmt).all()
     else:
         quote = dialect.identifier_preparer
+        wanted = sorted(kinds)
         sql = (
             f"SELECT id, kind, code FROM {quote.format_table(_table(Value))} "
-            f"WHERE submission_id = {placeholder}"
+            f"WHERE submission_id = {placeholder} "
+            f"AND kind IN ({', '.join([placeholder] * len(wanted))})"
         )
-        rows = connection.exec_driver_sql(sql, (submission_id,)).all()
+        rows = connection.exec_driver_sql(sql, (submission_id, *wanted)).all()
     return {(kind, code): slot_id for slot_id, kind, code in rows if kind in kinds}
 
 
