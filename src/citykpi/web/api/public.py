@@ -65,7 +65,7 @@ from citykpi.web.pages.published import (
 __all__ = ["city", "city_detail", "city_list", "compare_cities", "router", "sdg", "sdg_list"]
 
 #: The public endpoints.
-router = APIRouter(tags=["public"], responses=error_responses(422))
+router = APIRouter(tags=["public"], responses=error_responses(401, 422))
 
 #: Where this router's documents live, for the ``api_url`` links.
 API_ROOT: Final = "/api/v1"

@@ -70,6 +70,7 @@ def _error(description: str) -> dict[str, Any]:
 
 #: The error answers endpoints may give, for the OpenAPI document.
 ERROR_RESPONSES: Final[dict[int, dict[str, Any]]] = {
+    400: _error("The request body is not JSON."),
     401: _error("Nobody is signed in (or the bearer token is unknown, expired or revoked)."),
     403: _error("The signed-in user may not do this (role, city or four-eyes rule)."),
     404: _error("No such city, submission, value or goal."),

@@ -243,7 +243,7 @@ def _run(store: Store, actor: Actor, city: str, year: int, body: ActionIn) -> in
 @router.post(
     f"{_SUBMISSION}/actions",
     response_model=ActionOut,
-    responses=error_responses(404, 409, 503),
+    responses=error_responses(400, 404, 409, 503),
     name="api.actions",
 )
 def act(
@@ -296,7 +296,7 @@ def _conflict(
 @router.put(
     f"{_SUBMISSION}/values/{{kind}}/{{code}}",
     response_model=EditOut,
-    responses=error_responses(404, 409),
+    responses=error_responses(400, 404, 409, 503),
     name="api.value_edit",
 )
 def edit(
