@@ -141,7 +141,7 @@ def import_many(
     from citykpi.model import RAW_COLUMNS
     from citykpi.store.cities import find_city
     from citykpi.store.importer import issues_message, stored_raw_frame, write_import
-    from citykpi.store.locks import lock_submission
+    from citykpi.store.locks import lock_or_create
     from citykpi.store.values import ensure_not_published, framework_version
     from citykpi.validate import validate
 
@@ -174,11 +174,12 @@ def import_many(
         empty: set[tuple[str, int]] = set()
         for name, year in groups:
             # Lock before reading what is stored, as import_raw does (citykpi.store.locks).
-            sub = lock_submission(session, by_name[name], year, create_as=actor.ref)
+            sub, created = lock_or_create(session, by_name[name], year, create_as=actor.ref)
             ensure_not_published(sub)
             locked[(name, year)] = sub
             if (
-                session.scalar(select(Value.id).where(Value.submission_id == sub.id).limit(1))
+                created
+                or session.scalar(select(Value.id).where(Value.submission_id == sub.id).limit(1))
                 is None
             ):
                 empty.add((name, year))

@@ -27,7 +27,7 @@ from pathlib import Path
 from typing import Any
 
 import pandas as pd
-from sqlalchemy import select
+from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
 from citykpi.catalogue import load_catalogue
@@ -338,20 +338,23 @@ def write_import(
     write_new_values`), without first reading the slots it would revise. The store's own
     write path (:func:`import_tables`, :func:`citykpi.store.bulk.import_many`), not exported.
     """
-    run = ImportRun(
-        submission_id=sub.id,
-        file_name=file_name,
-        file_sha256=file_sha256,
-        rows=len(inputs),
-        actor_id=actor.id,
+    # One statement, not a unit of work per file: a bulk import records a run per city-year.
+    run_id = session.connection().scalar(
+        insert(ImportRun)
+        .values(
+            submission_id=sub.id,
+            file_name=file_name,
+            file_sha256=file_sha256,
+            rows=len(inputs),
+            actor_id=actor.id,
+        )
+        .returning(ImportRun.id)
     )
-    session.add(run)
-    session.flush()
     record(
         session,
         actor.ref,
         "import.run",
-        run.audit_key(),
+        ImportRun(id=run_id).audit_key(),  # the row's key, from a copy outside the session
         after={"file": file_name, "sha256": file_sha256, "rows": len(inputs)},
         city_id=sub.city_id,
         year=sub.year,
@@ -361,14 +364,14 @@ def write_import(
     options: dict[str, Any] = {
         "action": "value.import",
         "note": note,
-        "import_id": run.id,
+        "import_id": run_id,
         "framework_version_id": framework_version_id,
     }
     # Inputs first, then KPIs, as one batch did: the counts are kept apart so that the user
     # hears how many of their values were stored, not a total swollen by the recomputation.
     if empty:
-        entered = write_new_values(session, actor, sub, items, **options)
-        recomputed = write_new_values(session, actor, sub, kpi_items(kpis), **options)
+        created = write_new_values(session, actor, sub, [*items, *kpi_items(kpis)], **options)
+        entered, recomputed = created["input"], created["kpi"]
         if progress is not None:
             progress(entered.created + recomputed.created)
     else:

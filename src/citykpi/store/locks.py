@@ -89,6 +89,21 @@ def lock_submission(
     InputError
         ``year`` is not a plausible reporting year.
     """
+    return lock_or_create(session, city, year, create_as=create_as)[0]
+
+
+def lock_or_create(
+    session: Session,
+    city: City,
+    year: int,
+    *,
+    create_as: ActorRef | None = None,
+) -> tuple[Submission, bool]:
+    """Lock the submission as :func:`lock_submission` does; also say whether this call made it.
+
+    A submission this transaction has just created holds no value yet, which the bulk import
+    need not read to know. The store's own, not exported.
+    """
     if create_as is not None:
         if year not in YEARS:
             msg = f"Reporting year {year!r} is not plausible; give a year such as 2024."
@@ -105,7 +120,7 @@ def lock_submission(
                 city_id=city.id,
                 year=year,
             )
-            return sub
+            return sub, True
     sub = _locked(session, city, year)
     if sub is None:
         msg = (
@@ -113,7 +128,7 @@ def lock_submission(
             f"'citykpi import FILE --city {city.name!r} --year {year}'."
         )
         raise NotFound(msg)
-    return sub
+    return sub, False
 
 
 def _locked(session: Session, city: City, year: int) -> Submission | None:

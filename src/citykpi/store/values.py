@@ -297,20 +297,20 @@ def write_new_values(
     note: str = "",
     import_id: int | None = None,
     framework_version_id: int | None = None,
-) -> WriteSummary:
+) -> dict[str, WriteSummary]:
     """Write ``items`` into a submission that holds no value yet, as :func:`write_values` would.
 
     The bulk import's path for a first import (:func:`citykpi.store.bulk.import_many`): every
-    item gets a new slot, written in bulk; the slots and current revisions
-    :func:`write_values` reads first would come back empty. No review is reopened, since a
-    submission without values has no reviewed value. The caller has locked ``sub`` in this
-    transaction and found it empty; an item given twice is written once, the last one wins.
-    The store's own write path, not exported.
+    item gets a new slot, written in bulk, inputs and KPIs together; the slots and current
+    revisions :func:`write_values` reads first would come back empty. No review is reopened,
+    since a submission without values has no reviewed value. The caller has locked ``sub`` in
+    this transaction and found it empty; an item given twice is written once, the last one
+    wins. The store's own write path, not exported.
 
     Returns
     -------
-    WriteSummary
-        How many slots were created.
+    dict of str to WriteSummary
+        How many slots were created, by kind (every kind of :data:`KINDS`).
     """
     ensure_not_published(sub)
     fresh: dict[tuple[str, str], ValueInput] = {}
@@ -319,7 +319,7 @@ def write_new_values(
             msg = f"Value kind {item.kind!r} of {item.code!r} is unknown; use 'input' or 'kpi'."
             raise InputError(msg)
         fresh[(item.kind, item.code)] = item
-    created = insert_new_values(
+    insert_new_values(
         session,
         actor,
         sub,
@@ -329,7 +329,10 @@ def write_new_values(
         import_id=import_id,
         framework_version_id=framework_version_id,
     )
-    return WriteSummary(created, 0, 0)
+    created = dict.fromkeys(KINDS, 0)
+    for kind, _ in fresh:
+        created[kind] += 1
+    return {kind: WriteSummary(n, 0, 0) for kind, n in created.items()}
 
 
 def _check_version(
