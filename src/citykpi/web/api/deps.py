@@ -76,6 +76,11 @@ def _paging(
     return Paging(limit=limit, offset=offset)
 
 
-StoreDep = Annotated[Store, Depends(reader_store)]
+async def _store(request: Request) -> Store:
+    # An async dependency runs on the event loop: a sync one would cost a thread hop per request.
+    return reader_store(request)
+
+
+StoreDep = Annotated[Store, Depends(_store)]
 ActorDep = Annotated[Actor, Depends(signed_in_actor)]
 PageDep = Annotated[Paging, Depends(_paging)]

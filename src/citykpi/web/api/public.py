@@ -23,9 +23,10 @@ from dataclasses import dataclass
 from typing import Annotated, Final
 from urllib.parse import quote
 
-from fastapi import APIRouter, Path, Query
+from fastapi import APIRouter, Path, Query, Request
 from fastapi.responses import Response
 from pydantic import StringConstraints
+from sqlalchemy import func, select
 from starlette.concurrency import run_in_threadpool
 
 from citykpi.assess.meta import catalogue_meta
@@ -33,6 +34,7 @@ from citykpi.assess.series import assess_trends
 from citykpi.assess.trends import clean_series
 from citykpi.sources import stored_kpi_table
 from citykpi.store import Store
+from citykpi.store.schema import AuditEvent
 from citykpi.web.api.deps import PageDep, StoreDep
 from citykpi.web.api.schemas import (
     BandOut,
@@ -61,6 +63,7 @@ from citykpi.web.pages.published import (
     sdg_goals,
     sdg_page,
 )
+from citykpi.web.pages.store import reader_store
 
 __all__ = ["city", "city_detail", "city_list", "compare_cities", "router", "sdg", "sdg_list"]
 
@@ -218,6 +221,19 @@ def _detail(store: Store, page: CityPage, mark: int) -> CityDetail:
 
 # --- the city document, cached as bytes ---------------------------------------------------------
 
+_MARK_QUERY: Final = select(func.max(AuditEvent.id))
+
+
+def _mark(store: Store) -> int:
+    """Return :func:`~citykpi.web.pages.published.audit_mark`'s value on a plain connection.
+
+    The same ``max(id)`` of the audit trail, read without an ORM session (whose set-up was most
+    of the cost of a cached answer: about 0.5 ms a request, against 0.1 ms here). A read only.
+    """
+    with store.engine.connect() as connection:
+        return int(connection.execute(_MARK_QUERY).scalar() or 0)
+
+
 #: The most city documents kept; emptied when full, stale marks dropped on every store.
 _CACHE_LIMIT: Final = 256
 _cache: dict[tuple[str, str, int], bytes] = {}
@@ -250,10 +266,11 @@ def city_list(store: StoreDep, paging: PageDep) -> Page[CityOut]:
 
 @router.get("/cities/{name:path}", response_model=CityDetail, responses=_NOT_FOUND, name="api.city")
 async def city(
-    store: StoreDep, name: Annotated[str, Path(description="The city's name, as listed.")]
+    request: Request, name: Annotated[str, Path(description="The city's name, as listed.")]
 ) -> Response:
     """Return a city's latest published year: scores with bands, and every KPI with its trend."""
-    mark = audit_mark(store)  # one small indexed query; cheaper inline than in a thread
+    store = reader_store(request)  # not a dependency: the load-tested path resolves only `name`
+    mark = _mark(store)  # one small indexed query; cheaper inline than in a thread
     cached = _cache.get((store.url, name, mark))
     if cached is None:
         cached = await run_in_threadpool(_city_bytes, store, name, mark)
