@@ -241,13 +241,12 @@ def rows_to_csv(rows: Iterable[Mapping[str, Cell]], *, columns: Sequence[str]) -
             return neutralise(value)
         return value
 
-    table = [{c: cell(r.get(c)) for c in columns} for r in rows]
-    quoting = csv_quoting(v for r in table for v in r.values())  # all quoted if one has "\r"
+    # Lists, not a dictionary per row: an export writes thousands of rows.
+    table = [[cell(r.get(c)) for c in columns] for r in rows]
+    quoting = csv_quoting(v for r in table for v in r)  # all quoted if one has "\r"
     buf = io.StringIO()
-    writer = csv.DictWriter(
-        buf, fieldnames=list(columns), extrasaction="ignore", lineterminator="\n", quoting=quoting
-    )
-    writer.writeheader()
+    writer = csv.writer(buf, lineterminator="\n", quoting=quoting)
+    writer.writerow(list(columns))
     writer.writerows(table)
     return buf.getvalue()
 
