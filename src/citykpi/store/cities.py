@@ -160,6 +160,25 @@ def get_or_create_submission(session: Session, actor: Actor, city: City, year: i
     return sub
 
 
+def require_on_city(session: Session, actor: Actor, action: Action, name: str) -> City:
+    """Return city ``name`` once ``actor`` may take ``action`` on it.
+
+    The check every shell makes before reading or changing one city's data, so that a city
+    editor of another city is refused (403) before anything of this city is looked up.
+
+    Raises
+    ------
+    PermissionDenied
+        The actor's role lacks ``action``, or she is a city editor of other cities.
+    NotFound
+        There is no such city (only said to someone who may take the action on any city).
+    """
+    actor.require(action)
+    found = find_city(session, name)
+    actor.require(action, city_id=found.id, city=found.name)
+    return found
+
+
 __all__ = [
     "CityProfile",
     "add_city",
@@ -169,4 +188,5 @@ __all__ = [
     "get_or_create_submission",
     "list_cities",
     "population_class",
+    "require_on_city",
 ]

@@ -18,9 +18,10 @@ from starlette.concurrency import run_in_threadpool
 from citykpi.errors import InputError, NotFound, PermissionDenied
 from citykpi.model import Issue
 from citykpi.store import Store
+from citykpi.store.cities import require_on_city
 from citykpi.store.findings import findings
 from citykpi.store.listings import export_values
-from citykpi.store.users import Actor
+from citykpi.store.users import Action, Actor
 from citykpi.store.workflow import exclude, query, verify
 from citykpi.web.pages.forms import check_csrf
 from citykpi.web.pages.store import reader_store
@@ -49,6 +50,7 @@ def _page(
 ) -> HTMLResponse:
     try:
         with store.reading() as s:
+            require_on_city(s, actor, Action.READ_DATA, city)
             rows = export_values(s, actor, city=city, year=year, kinds=("kpi", "input"))
             found = findings(s, actor, city, year, settings=store.settings)
     except (PermissionDenied, NotFound) as e:

@@ -29,8 +29,9 @@ from starlette.concurrency import run_in_threadpool
 from citykpi.errors import InputError, NotFound, PermissionDenied, StoreError, ValidationFailed
 from citykpi.model import Issue
 from citykpi.store import Store
+from citykpi.store.cities import require_on_city
 from citykpi.store.importer import ImportSummary, import_file
-from citykpi.store.users import Actor
+from citykpi.store.users import Action, Actor
 from citykpi.store.workflow import answer, publish, submit
 from citykpi.web.pages.forms import check_csrf
 from citykpi.web.pages.store import reader_store
@@ -144,6 +145,8 @@ async def upload_form(
 def _import(
     store: Store, actor: Actor, name: str, content: bytes, city: str, year: int
 ) -> ImportSummary:
+    with store.reading() as s:  # refuse before the file is read or validated
+        require_on_city(s, actor, Action.EDIT_DATA, city)
     with tempfile.TemporaryDirectory(prefix="citykpi-upload-") as tmp:
         path = Path(tmp) / name
         path.write_bytes(content)
@@ -170,6 +173,7 @@ async def upload(
     limit = int(getattr(request.app.state.settings, "upload_max_bytes", 10 * 1024 * 1024))
     content = await file.read(limit + 1)
     try:
+        actor.require(Action.EDIT_DATA)
         name = check_upload(file.filename or "", content, limit)
         summary = await run_in_threadpool(_import, store, actor, name, content, city, year)
     except ValidationFailed as e:

@@ -27,6 +27,7 @@ from citykpi.errors import (
     ValidationFailed,
 )
 from citykpi.store import Store
+from citykpi.store.cities import require_on_city
 from citykpi.store.edits import edit_value
 from citykpi.store.listings import export_values, history
 from citykpi.store.users import Action, Actor
@@ -68,9 +69,10 @@ def values_page(
     """
     try:
         with store.reading() as s:
+            require_on_city(s, actor, Action.READ_DATA, city)
             rows = export_values(s, actor, city=city, year=year, kinds=("kpi", "input"))
-    except PermissionDenied as e:
-        return _error(request, 403, e)
+    except (PermissionDenied, NotFound) as e:
+        return _error(request, 403 if isinstance(e, PermissionDenied) else 404, e)
     context = {
         "city": city,
         "year": year,
@@ -97,6 +99,7 @@ def _form(
 ) -> HTMLResponse:
     try:
         with store.reading() as s:
+            require_on_city(s, actor, Action.READ_DATA, city)
             revisions = history(s, actor, city, year, code=code)
     except (PermissionDenied, NotFound, InputError) as e:
         return _error(request, 403 if isinstance(e, PermissionDenied) else 404, e)
@@ -126,6 +129,7 @@ def _save(request: Request, store: Store, actor: Actor, form: dict[str, str]) ->
         return _form(request, store, actor, city, year, code, message=msg, status_code=422)
     try:
         with store.transaction() as s:
+            require_on_city(s, actor, Action.EDIT_VALUE, city)
             edit_value(
                 s,
                 actor,
@@ -151,9 +155,10 @@ def _save(request: Request, store: Store, actor: Actor, form: dict[str, str]) ->
             conflict=yours,
             status_code=409,
         )
-    except (InputError, PermissionDenied, NotFound, ValidationFailed) as e:
-        status = 403 if isinstance(e, PermissionDenied) else 422
-        return _form(request, store, actor, city, year, code, message=str(e), status_code=status)
+    except PermissionDenied as e:
+        return _error(request, 403, e)
+    except (InputError, NotFound, ValidationFailed) as e:
+        return _form(request, store, actor, city, year, code, message=str(e), status_code=422)
     return _form(request, store, actor, city, year, code, message="saved")
 
 
