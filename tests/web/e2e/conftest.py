@@ -17,18 +17,15 @@ from pathlib import Path
 import pandas as pd
 import pytest
 import uvicorn
-from fastapi import FastAPI, Request, Response
-from fastapi.staticfiles import StaticFiles
-from playwright.sync_api import Browser, Page, sync_playwright
-from starlette.middleware.base import RequestResponseEndpoint
+from playwright.sync_api import Browser, BrowserContext, Page, sync_playwright
 
 from citykpi.io import write_sample
 from citykpi.settings import Settings
 from citykpi.store import Store, open_store
 from citykpi.store.auth import local_actor
-from citykpi.store.demo import load_demo
-from citykpi.web.pages import router
-from citykpi.web.templating import STATIC_DIR, STATIC_PREFIX
+from citykpi.store.demo import DEMO_USERS, load_demo
+from citykpi.store.users import set_password
+from citykpi.web import create_app
 
 HOSTILE = '<script>alert("x")</script>[/y]=HYPERLINK("http://e.x")\u0645\u062f\u064a\u0646\u0629'
 ARTEFACTS = Path(__file__).resolve().parents[2] / "artefacts" / "web"
@@ -43,11 +40,6 @@ FLAGS = [
     "--disable-component-update",
     "--disable-sync",
 ]
-#: The policy the application core sends; the pages must work under it.
-CSP = (
-    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
-    "connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'"
-)
 
 
 @dataclass(frozen=True)
@@ -56,6 +48,7 @@ class Served:
 
     url: str
     store: Store
+    root: Path  # the sample files are in root / "sample"
 
 
 def _hostile_sample(folder: Path) -> None:
@@ -75,26 +68,16 @@ def _free_port() -> int:
         return int(s.getsockname()[1])
 
 
-def _app(store: Store) -> FastAPI:
-    app = FastAPI()
-    app.state.store = store
+#: The password of every demo account in the end-to-end store.
+PASSWORD = "correct horse battery staple"
 
-    @app.middleware("http")
-    async def csp(request: Request, call_next: RequestResponseEndpoint) -> Response:
-        # Stands in for the application core's session: the header names a demo user.
-        name = request.headers.get("x-test-user")
-        request.state.actor = None
-        if name:
-            with store.reading() as s:
-                request.state.actor = local_actor(s, name)
-        request.state.csrf_token = "test-token"
-        response = await call_next(request)
-        response.headers["Content-Security-Policy"] = CSP
-        return response
 
-    app.mount(STATIC_PREFIX, StaticFiles(directory=STATIC_DIR), name="static")
-    app.include_router(router)
-    return app
+def _with_passwords(store: Store) -> None:
+    """Give every demo account :data:`PASSWORD`, so the browser signs in through the form."""
+    with store.transaction() as s:
+        admin = local_actor(s, "demo-admin")
+        for name in (*[n for n in DEMO_USERS if n != "demo-admin"], "demo-admin"):
+            set_password(s, admin, name, PASSWORD)
 
 
 @pytest.fixture(scope="session")
@@ -103,10 +86,14 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
     _hostile_sample(root / "sample")
     url = f"sqlite:///{root / 'demo.db'}"
     load_demo(url, root / "sample")
-    store = open_store(url, settings=Settings(database_url=url))
+    settings = Settings(database_url=url, secret_key="e2e-" + "k" * 40)
+    store = open_store(url, settings=settings)
+    _with_passwords(store)
     port = _free_port()
     server = uvicorn.Server(
-        uvicorn.Config(_app(store), host="127.0.0.1", port=port, log_level="warning")
+        uvicorn.Config(
+            create_app(settings, store=store), host="127.0.0.1", port=port, log_level="warning"
+        )
     )
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
@@ -115,7 +102,7 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
         if time.monotonic() > deadline or not thread.is_alive():
             pytest.fail("The uvicorn server did not start within 20 s.")
         time.sleep(0.05)
-    yield Served(f"http://127.0.0.1:{port}", store)
+    yield Served(f"http://127.0.0.1:{port}", store, root)
     server.should_exit = True
     thread.join(timeout=10)
     store.dispose()
@@ -146,16 +133,34 @@ def user() -> str:
 
 
 @pytest.fixture
-def page(browser: Browser, user: str) -> Iterator[Watched]:
-    context = browser.new_context(extra_http_headers={"x-test-user": user} if user else {})
+def page(browser: Browser, served: Served, user: str) -> Iterator[Watched]:
+    watched, context = open_page(browser)
+    if user:
+        sign_in(watched.page, served.url, user)
+    yield watched
+    context.close()
+
+
+def open_page(browser: Browser) -> tuple[Watched, BrowserContext]:
+    """Open a page in a new browser context (its own cookies), recording its errors."""
+    context = browser.new_context()
     context.set_default_timeout(15_000)
     p = context.new_page()
     errors: list[str] = []
     p.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
     p.on("pageerror", lambda e: errors.append(str(e)))
     p.on("dialog", lambda d: errors.append(f"dialog opened: {d.message}"))
-    yield Watched(p, errors)
-    context.close()
+    return Watched(p, errors), context
+
+
+def sign_in(page: Page, base: str, user: str) -> None:
+    """Sign in as ``user`` through the login form, as a person would."""
+    page.goto(base + "/login")
+    page.fill("#login-name", user)
+    page.fill("#login-password", PASSWORD)
+    page.click("form.login button[type=submit]")
+    page.wait_for_selector(".who")
+    assert f"Signed in as {user}" in page.locator(".who").inner_text()
 
 
 def screenshot(page: Page, name: str) -> Path:
