@@ -9,8 +9,8 @@ application serves it from a second process (uvicorn, one worker, 127.0.0.1 only
 of each to the baseline measured in the same run, a static file of the same server (what the
 server costs before any page work). Targets: public city JSON p99 < 50 ms, HTML p99 < 150 ms.
 
-The application is ``citykpi.web.create_app`` when the web core is present, else the page
-router alone (and the JSON twin is reported as not served).
+The application is ``citykpi.web.create_app`` with a throwaway signing key, as
+``citykpi serve --demo`` runs it.
 """
 
 from __future__ import annotations
@@ -44,24 +44,10 @@ def serve(db_url: str, port: int) -> None:
 
     from citykpi.settings import Settings
     from citykpi.store import open_store
+    from citykpi.web import create_app
 
-    try:
-        from citykpi.web import create_app  # type: ignore[attr-defined]
-    except ImportError:
-        create_app = None
-    if create_app is not None:
-        app = create_app(Settings(database_url=db_url))
-    else:
-        from fastapi import FastAPI
-        from fastapi.staticfiles import StaticFiles
-
-        from citykpi.web.pages import router
-        from citykpi.web.templating import STATIC_DIR, STATIC_PREFIX
-
-        app = FastAPI()
-        app.state.store = open_store(db_url, settings=Settings(database_url=db_url))
-        app.mount(STATIC_PREFIX, StaticFiles(directory=STATIC_DIR), name="static")
-        app.include_router(router)
+    settings = Settings(database_url=db_url)
+    app = create_app(settings, store=open_store(db_url, settings=settings), demo=True)
     uvicorn.run(app, host="127.0.0.1", port=port, log_level="warning", access_log=False)
 
 

@@ -4,6 +4,7 @@
 #   poppler-utils               pdftotext / pdftoppm for the report tests
 #   libpango + fonts            WeasyPrint's text layout; Noto and DejaVu for Latin, Arabic, ...
 #   a Java runtime              PySpark in local mode (observation roll-ups)
+#   wrk                         the web load benchmark (benchmarks/bench_web.py)
 # PostgreSQL is installed by scripts/pg-cluster.sh when it starts a server.
 set -euo pipefail
 
@@ -12,6 +13,7 @@ command -v chromium >/dev/null 2>&1 || need+=(chromium)
 command -v chromedriver >/dev/null 2>&1 || need+=(chromium-driver)
 command -v pdftotext >/dev/null 2>&1 || need+=(poppler-utils)
 command -v java >/dev/null 2>&1 || need+=(openjdk-17-jre-headless)
+command -v wrk >/dev/null 2>&1 || need+=(wrk)
 for pkg in libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core fonts-noto-core; do
   dpkg -s "$pkg" >/dev/null 2>&1 || need+=("$pkg")
 done
