@@ -29,6 +29,7 @@ BENCHMARKS: dict[str, tuple[list[str], list[str]]] = {
     "bench_web.py": ([], ["--duration", "2"]),
     "bench_observations.py": ([], ["--stations", "50", "--no-spark"]),
     "bench_opendata.py": ([], ["--cities", "8", "--loop", "1"]),
+    "bench_reports.py": ([], ["--cities", "8", "--loop", "1"]),
 }
 
 
