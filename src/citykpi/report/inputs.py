@@ -244,7 +244,7 @@ def _record(
         )
         .join(Submission, Submission.city_id == City.id)
         .join(Value, Value.submission_id == Submission.id)
-        .where(Value.kind == "kpi")
+        .where(Value.kind == "kpi", City.name.in_(sorted({c for c, _ in wanted})))
     )
     for name, city_id, year, published_at, code, state in rows:
         key = (str(name), int(year))
@@ -257,7 +257,10 @@ def _record(
     names: dict[CityYear, set[str]] = {}
     events = session.execute(
         select(AuditEvent.city_id, AuditEvent.year, AuditEvent.actor_name)
-        .where(AuditEvent.action == "value.verify")
+        .where(
+            AuditEvent.action == "value.verify",
+            AuditEvent.city_id.in_(sorted({c for c, _ in ids})),
+        )
         .distinct()
     )
     for event_city, event_year, actor in events:
