@@ -1,7 +1,7 @@
 """The web application: pages, the REST API under ``/api/v1``, sessions and security headers.
 
 :func:`create_app` builds one FastAPI application over one store. Per request, one middleware
-(:func:`_identify`):
+(:class:`Identify`):
 
 1. reads the session cookie or the ``Authorization: Bearer`` token and sets
    ``request.state.actor`` (:mod:`citykpi.web.sessions`); a bad bearer token is a 401;
@@ -46,7 +46,7 @@ from citykpi.web.sessions import (
 )
 from citykpi.web.templating import LOCALE_DIR, STATIC_DIR, STATIC_PREFIX
 
-__all__ = ["CSP", "SECURITY_HEADERS", "BodyLimit", "create_app"]
+__all__ = ["CSP", "SECURITY_HEADERS", "BodyLimit", "Identify", "create_app"]
 
 #: The Content-Security-Policy of every response: nothing inline, nothing from elsewhere.
 CSP: Final = (
@@ -164,20 +164,24 @@ def _locale(request: Request, languages: frozenset[str]) -> tuple[str, bool]:
     return "en", False
 
 
-def _secure(request: Request) -> bool:
-    return request.url.scheme == "https"
-
-
-def _set_session(response: Response, codec: SessionCodec, data: SessionData, secure: bool) -> None:
-    response.set_cookie(
-        COOKIE,
-        codec.dumps(data),
-        max_age=codec.max_age,
-        path="/",
-        httponly=True,
-        secure=secure,
-        samesite="lax",
-    )
+def _cookie_headers(
+    codec: SessionCodec, data: SessionData | None, lang: str | None, secure: bool
+) -> list[tuple[bytes, bytes]]:
+    """Return the ``Set-Cookie`` headers for a new session and/or a chosen language."""
+    jar = Response()
+    if data is not None:
+        jar.set_cookie(
+            COOKIE,
+            codec.dumps(data),
+            max_age=codec.max_age,
+            path="/",
+            httponly=True,
+            secure=secure,
+            samesite="lax",
+        )
+    if lang is not None:
+        jar.set_cookie(_LANG_COOKIE, lang, max_age=365 * 86400, samesite="lax", secure=secure)
+    return [(k, v) for k, v in jar.raw_headers if k == b"set-cookie"]
 
 
 def _add_headers(response: Response, *, secure: bool, signed_in: bool) -> None:
@@ -190,61 +194,109 @@ def _add_headers(response: Response, *, secure: bool, signed_in: bool) -> None:
         response.headers["vary"] = "Cookie, Authorization"
 
 
-async def _identify(
-    request: Request, call_next: Callable[[Request], Awaitable[Response]]
-) -> Response:
-    app = request.app
-    codec: SessionCodec = app.state.sessions
-    store: Store = app.state.store
-    secure = _secure(request)
-    session = codec.loads(request.cookies.get(COOKIE))
-    fresh = session is None
-    data = session or SessionData.fresh()
-    state = request.state
-    state.session, state.csrf_token, state.actor, state.auth = data, data.csrf, None, "visitor"
-    state.locale, remember_lang = _locale(request, app.state.languages)
-    try:
-        bearer = bearer_token(request.headers.get("authorization"))
-        if bearer is not None:
-            state.actor = await run_in_threadpool(resolve_actor, store, bearer)
-            state.auth = "bearer"
-        elif data.token:
-            try:
-                state.actor = await run_in_threadpool(resolve_actor, store, data.token)
-                state.auth = "session"
-            except PermissionDenied:  # expired or revoked: a visitor again, with a new session
-                data, fresh = SessionData.fresh(), True
-                state.session, state.csrf_token = data, data.csrf
-    except PermissionDenied as e:
-        response = error_response(request, 401, str(e), headers={"WWW-Authenticate": "Bearer"})
-        _add_headers(response, secure=secure, signed_in=False)
-        return response
-    is_api = request.url.path.startswith(API_PREFIX)
-    if is_api and state.auth == "session" and request.method not in _SAFE_METHODS:
-        sent = request.headers.get(CSRF_HEADER, "")
-        if not hmac.compare_digest(sent.encode(), data.csrf.encode()):
-            message = (
-                "A request signed in by the session cookie must send the session's CSRF token "
-                f"in the {CSRF_HEADER!r} header; API clients should use a bearer token instead."
-            )
-            response = error_response(request, 403, message)
-            _add_headers(response, secure=secure, signed_in=True)
-            return response
-    try:
-        response = await call_next(request)
-    except Exception as e:  # noqa: BLE001 - the one place an unexpected error becomes a 500
-        response = await unexpected(request, e)
-    out = getattr(state, "session_out", None)
-    if isinstance(out, SessionData):
-        _set_session(response, codec, out, secure)
-    elif fresh and not is_api:
-        _set_session(response, codec, data, secure)
-    if remember_lang:
-        response.set_cookie(
-            _LANG_COOKIE, state.locale, max_age=365 * 86400, samesite="lax", secure=secure
-        )
-    _add_headers(response, secure=secure, signed_in=state.actor is not None)
-    return response
+_SECURITY_RAW: Final = [(k.encode(), v.encode()) for k, v in SECURITY_HEADERS.items()]
+
+
+class Identify:
+    """ASGI middleware: who the request acts as, CSRF for cookie-signed API writes, language,
+    and the security headers of every response (see the module's description).
+
+    Plain ASGI rather than Starlette's ``BaseHTTPMiddleware``: it adds nothing to a request but
+    a few dictionary look-ups, which the public pages' throughput depends on.
+    """
+
+    def __init__(
+        self, app: ASGIApp, *, codec: SessionCodec, store: Store, languages: frozenset[str]
+    ) -> None:
+        self.app = app
+        self.codec = codec
+        self.store = store
+        self.languages = languages
+
+    async def __call__(
+        self,
+        scope: MutableMapping[str, Any],
+        receive: Callable[[], Awaitable[Any]],
+        send: Callable[[Any], Awaitable[None]],
+    ) -> None:
+        """Identify the request, pass it on, and dress the response."""
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        request = Request(scope, receive)
+        secure = request.url.scheme == "https"
+        session = self.codec.loads(request.cookies.get(COOKIE))
+        fresh = session is None
+        data = session or SessionData.fresh()
+        state = request.state
+        state.session, state.csrf_token, state.actor, state.auth = data, data.csrf, None, "visitor"
+        state.locale, remember_lang = _locale(request, self.languages)
+        try:
+            bearer = bearer_token(request.headers.get("authorization"))
+            if bearer is not None:
+                state.actor = await run_in_threadpool(resolve_actor, self.store, bearer)
+                state.auth = "bearer"
+            elif data.token:
+                try:
+                    state.actor = await run_in_threadpool(resolve_actor, self.store, data.token)
+                    state.auth = "session"
+                except PermissionDenied:  # expired or revoked: a visitor, with a new session
+                    data, fresh = SessionData.fresh(), True
+                    state.session, state.csrf_token = data, data.csrf
+        except PermissionDenied as e:
+            answer = error_response(request, 401, str(e), headers={"WWW-Authenticate": "Bearer"})
+            _add_headers(answer, secure=secure, signed_in=False)
+            await answer(scope, receive, send)
+            return
+        is_api = request.url.path.startswith(API_PREFIX)
+        if is_api and state.auth == "session" and request.method not in _SAFE_METHODS:
+            sent = request.headers.get(CSRF_HEADER, "")
+            if not hmac.compare_digest(sent.encode(), data.csrf.encode()):
+                message = (
+                    "A request signed in by the session cookie must send the session's CSRF "
+                    f"token in the {CSRF_HEADER!r} header; API clients should use a bearer "
+                    "token instead."
+                )
+                answer = error_response(request, 403, message)
+                _add_headers(answer, secure=secure, signed_in=True)
+                await answer(scope, receive, send)
+                return
+        started = False
+
+        async def dressed(message: Any) -> None:
+            nonlocal started
+            if message["type"] == "http.response.start":
+                started = True
+                headers = list(message.get("headers", []))
+                present = {k.lower() for k, _v in headers}
+                headers += [(k, v) for k, v in _SECURITY_RAW if k not in present]
+                if secure:
+                    headers.append((b"strict-transport-security", b"max-age=31536000"))
+                if state.actor is not None:
+                    headers = [(k, v) for k, v in headers if k.lower() != b"cache-control"]
+                    headers += [
+                        (b"cache-control", b"no-store"),
+                        (b"vary", b"Cookie, Authorization"),
+                    ]
+                out = getattr(state, "session_out", None)
+                new = (
+                    out
+                    if isinstance(out, SessionData)
+                    else (data if fresh and not is_api else None)
+                )
+                lang = state.locale if remember_lang else None
+                if new is not None or lang is not None:
+                    headers += _cookie_headers(self.codec, new, lang, secure)
+                message = {**message, "headers": headers}
+            await send(message)
+
+        try:
+            await self.app(scope, receive, dressed)
+        except Exception as e:  # the one place an unexpected error becomes a 500
+            if started:
+                raise
+            answer = await unexpected(request, e)
+            await answer(scope, receive, dressed)
 
 
 def _signing_key(settings: Settings, *, demo: bool) -> str:
@@ -305,7 +357,9 @@ def create_app(
     app.state.sessions = SessionCodec(key, cfg.session_lifetime_minutes * 60)
     app.state.languages = _languages()
     install_error_handlers(app)
-    app.middleware("http")(_identify)
+    app.add_middleware(
+        Identify, codec=app.state.sessions, store=opened, languages=app.state.languages
+    )
     app.add_middleware(BodyLimit, limit=cfg.upload_max_bytes)
     if cfg.behind_proxy:
         from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
