@@ -119,6 +119,7 @@ READERS = {
     "active_actor",
     "check_password_rules",
     "find_user",
+    "require_on_city",
     "list_users",
     "user_count",
     "city_profile",
