@@ -27,20 +27,23 @@ EXPORT_FORMATS: Final[tuple[str, ...]] = (
 
 def export_files(data: OpenData, fmt: str, *, form: Form = "keyvalues") -> dict[str, str | bytes]:
     """Return the files of format ``fmt`` by name (one name for single-file formats: ``""``)."""
-    from citykpi.opendata import ngsild, sdmx_files, tabular
+    # each writer on first use: sdmx1 and pyarrow are slow to import
+    from citykpi.opendata.ngsild import entities_json
+    from citykpi.opendata.sdmx_files import sdmx_files
+    from citykpi.opendata.tabular import datapackage, values_csv, values_parquet
 
     if fmt == "sdmx-csv":
-        return {"": sdmx_files.sdmx_files(data, parts=("data.csv",))["data.csv"]}
+        return {"": sdmx_files(data, parts=("data.csv",))["data.csv"]}
     if fmt == "sdmx-ml":
-        return sdmx_files.sdmx_files(data, parts=("structure.xml", "data.xml"))
+        return sdmx_files(data, parts=("structure.xml", "data.xml"))
     if fmt == "ngsi-ld":
-        return {"": ngsild.entities_json(data, form=form)}
+        return {"": entities_json(data, form=form)}
     if fmt == "datapackage":
-        return tabular.datapackage(data)
+        return datapackage(data)
     if fmt == "csv":
-        return {"": tabular.values_csv(data)}
+        return {"": values_csv(data)}
     if fmt == "parquet":
-        return {"": tabular.values_parquet(data)}
+        return {"": values_parquet(data)}
     msg = f"Unknown export format {fmt!r}; use one of {', '.join(EXPORT_FORMATS)}."
     raise ValueError(msg)
 
