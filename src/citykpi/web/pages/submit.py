@@ -18,21 +18,31 @@ from __future__ import annotations
 
 import re
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
-from typing import Annotated, Final
+from typing import Annotated, Final, TypeVar
 from urllib.parse import quote
 
 from fastapi import APIRouter, Depends, Form, Query, Request, UploadFile
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 
-from citykpi.errors import InputError, NotFound, PermissionDenied, StoreError, ValidationFailed
+from citykpi.errors import (
+    CityKpiError,
+    InputError,
+    NotFound,
+    PermissionDenied,
+    StoreError,
+    ValidationFailed,
+)
 from citykpi.model import Issue
 from citykpi.store import Store
 from citykpi.store.cities import require_on_city
 from citykpi.store.importer import ImportSummary, import_file
 from citykpi.store.users import Action, Actor
 from citykpi.store.workflow import answer, publish, submit
+from citykpi.web.errors import status_of
 from citykpi.web.pages.forms import check_csrf
 from citykpi.web.pages.store import reader_store
 from citykpi.web.pages.values import values_page
@@ -45,6 +55,7 @@ __all__ = ["check_upload", "router", "upload_form"]
 router = APIRouter(tags=["pages"])
 
 StoreDep = Annotated[Store, Depends(reader_store)]
+T = TypeVar("T")
 #: File types an upload may be, by suffix.
 SUFFIXES: Final = frozenset({".xlsx", ".csv", ".json"})
 _UNSAFE_NAME = re.compile(r"[^\w.\- ]+")
@@ -190,18 +201,34 @@ async def upload(
     )
 
 
-def _refusal(request: Request, error: Exception) -> HTMLResponse:
-    status = 403 if isinstance(error, PermissionDenied) else 409
-    if isinstance(error, InputError | NotFound):
-        status = 422 if isinstance(error, InputError) else 404
+def _refusal(request: Request, error: CityKpiError) -> HTMLResponse:
+    status = status_of(error, signed_in=True)
     return render(
         request, "error.html", {"status": status, "message": str(error)}, status_code=status
     )
 
 
-def _submit(store: Store, actor: Actor, city: str, year: int) -> int:
-    with store.transaction() as s:
-        return submit(s, actor, city, year)
+async def _workflow(
+    request: Request, store: Store, csrf_token: str, step: Callable[[Session, Actor], T]
+) -> T | Response:
+    """Run one workflow step for the signed-in actor in a transaction, CSRF-checked.
+
+    Returns the step's result, or the page that answers instead: the login form for a visitor,
+    the store's refusal (403, 404, 409, 422 as :data:`citykpi.web.errors.STATUS` says).
+    """
+    actor = signed_in(request)
+    if actor is None:
+        return login_redirect(request)
+
+    def run() -> T:
+        with store.transaction() as s:
+            return step(s, actor)
+
+    try:
+        check_csrf(request, csrf_token)
+        return await run_in_threadpool(run)
+    except (InputError, NotFound, PermissionDenied, StoreError) as e:
+        return _refusal(request, e)
 
 
 @router.post("/my/submit", response_class=HTMLResponse, name="pages.submit")
@@ -213,21 +240,17 @@ async def submit_form(
     csrf_token: Annotated[str, Form(max_length=200)],
 ) -> Response:
     """Submit the city-year's values for verification."""
-    actor = signed_in(request)
-    if actor is None:
-        return login_redirect(request)
-    try:
-        check_csrf(request, csrf_token)
-        n = await run_in_threadpool(_submit, store, actor, city, year)
-    except (InputError, NotFound, PermissionDenied, StoreError) as e:
-        return _refusal(request, e)
+    n = await _workflow(request, store, csrf_token, lambda s, a: submit(s, a, city, year))
+    if isinstance(n, Response):
+        return n
     message = f"{n} value(s) submitted for verification."
+    return await _values(request, store, city, year, message)
+
+
+async def _values(request: Request, store: Store, city: str, year: int, message: str) -> Response:
+    actor = signed_in(request)
+    assert actor is not None  # _workflow let the step run
     return await run_in_threadpool(values_page, request, store, actor, city, year, message=message)
-
-
-def _answer(store: Store, actor: Actor, city: str, year: int, code: str, comment: str) -> None:
-    with store.transaction() as s:
-        answer(s, actor, city, year, code, comment=comment)
 
 
 @router.post("/my/answer", response_class=HTMLResponse, name="pages.answer")
@@ -241,21 +264,12 @@ async def answer_form(
     comment: Annotated[str, Form(max_length=2000)] = "",
 ) -> Response:
     """Answer a verifier's query on one value, without changing it."""
-    actor = signed_in(request)
-    if actor is None:
-        return login_redirect(request)
-    try:
-        check_csrf(request, csrf_token)
-        await run_in_threadpool(_answer, store, actor, city, year, code, comment)
-    except (InputError, NotFound, PermissionDenied, StoreError) as e:
-        return _refusal(request, e)
-    message = f"Query on {code} answered."
-    return await run_in_threadpool(values_page, request, store, actor, city, year, message=message)
-
-
-def _publish(store: Store, actor: Actor, city: str, year: int, reason: str) -> int:
-    with store.transaction() as s:
-        return publish(s, actor, city, year, reason=reason)
+    done = await _workflow(
+        request, store, csrf_token, lambda s, a: answer(s, a, city, year, code, comment=comment)
+    )
+    if isinstance(done, Response):
+        return done
+    return await _values(request, store, city, year, f"Query on {code} answered.")
 
 
 @router.post("/admin/publish", response_class=HTMLResponse, name="pages.publish")
@@ -268,12 +282,9 @@ async def publish_form(
     reason: Annotated[str, Form(max_length=2000)] = "",
 ) -> Response:
     """Publish a verified city-year (an admin; the store checks every value is verified)."""
-    actor = signed_in(request)
-    if actor is None:
-        return login_redirect(request)
-    try:
-        check_csrf(request, csrf_token)
-        n = await run_in_threadpool(_publish, store, actor, city, year, reason)
-    except (InputError, NotFound, PermissionDenied, StoreError) as e:
-        return _refusal(request, e)
+    n = await _workflow(
+        request, store, csrf_token, lambda s, a: publish(s, a, city, year, reason=reason)
+    )
+    if isinstance(n, Response):
+        return n
     return RedirectResponse(f"/cities/{quote(city, safe='')}?published={n}", status_code=303)
