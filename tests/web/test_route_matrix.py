@@ -58,6 +58,7 @@ ROUTES: Final = (
     Call("GET", "/sdg", None, "/sdg"),
     Call("GET", "/sdg/{goal}", None, "/sdg/11"),
     Call("GET", "/compare", None, "/compare"),
+    Call("GET", "/reports", None, "/reports?city={qpub}&year={pubyear}&kind=certificate"),
     Call("GET", "/login", None, "/login"),
     Call("GET", "/my", Action.EDIT_DATA, "/my", lists=True),
     Call("GET", "/review", Action.REVIEW, "/review"),
@@ -209,6 +210,8 @@ def _send(client: TestClient, csrf: str, call: Call, world: World) -> tuple[int,
     values = {
         "qcity": quote(world.city, safe=""),
         "qcity2": quote(world.other, safe=""),
+        "qpub": quote(world.site.summary.published[0][0], safe=""),
+        "pubyear": world.site.summary.published[0][1],
         "year": YEAR,
     }
     url = call.url.format(**values)

@@ -181,3 +181,26 @@ def test_upload_names_are_made_safe() -> None:
     assert check_upload("C:\\Users\\x\\data 2025.xlsx", b"PK\x03\x04", 10) == "data 2025.xlsx"
     with pytest.raises(InputError, match="larger than 10 bytes"):
         check_upload("big.csv", b"x" * 11, 10)
+
+
+def test_a_published_city_year_has_its_documents_and_others_none(
+    app: FastAPI, site: DemoSite
+) -> None:
+    city, year, _n = site.summary.published[-1]
+    client = TestClient(app)
+    page = client.get(f"/cities/{quote(city, safe='')}").text
+    assert "/reports?city=" in page
+    url = f"/reports?city={quote(city, safe='')}&year={year}&kind=snapshot"
+    pdf = client.get(url)
+    assert pdf.status_code == 200
+    assert pdf.headers["content-type"] == "application/pdf"
+    assert pdf.content.startswith(b"%PDF-")
+    assert client.get(url).content == pdf.content  # kept until the next write
+    html = client.get(url + "&format=html")
+    assert html.status_code == 200
+    assert city in html.text
+    assert "script-src" not in html.headers["content-security-policy"]
+    assert "default-src 'none'" in html.headers["content-security-policy"]
+    missing = client.get(f"/reports?city={quote(city, safe='')}&year=1999")
+    assert missing.status_code in {404, 422}  # refused with the reason, never a server error
+    assert "1999" in missing.text

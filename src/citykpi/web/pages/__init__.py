@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from citykpi.web.pages import admin, public, review, submit, values, work
+from citykpi.web.pages import admin, public, reports, review, submit, values, work
 
 __all__ = ["router"]
 
@@ -20,3 +20,4 @@ router.include_router(admin.router)
 router.include_router(values.router)
 router.include_router(review.router)
 router.include_router(submit.router)
+router.include_router(reports.router)
