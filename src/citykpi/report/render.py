@@ -21,10 +21,10 @@ from importlib.resources import files
 from pathlib import Path
 from typing import Any, Final
 
-from jinja2 import Environment, FileSystemLoader, StrictUndefined, pass_context
-from jinja2.runtime import Context
+from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from markupsafe import Markup
 
+from citykpi.i18n.jinja import newstyle_gettext, newstyle_ngettext
 from citykpi.report.charts import bars_svg, wheel_svg
 from citykpi.report.document import BANDS, LEGEND, N_, CityDocument, ReportKind
 from citykpi.report.strings import (
@@ -54,37 +54,6 @@ def _short(text: str, limit: int = HEADER_NAME_MAX) -> str:
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "\u2026"
 
 
-def _newstyle(func: Callable[[str], str]) -> Callable[..., str]:
-    """Wrap ``gettext`` for templates: autoescape-aware, ``%(name)s`` formatting on request.
-
-    Only a message with variables is formatted, so a plain ``%`` needs no doubling; on
-    :class:`~markupsafe.Markup`, ``%`` escapes every variable that is not markup itself.
-    """
-
-    @pass_context
-    def gettext(context: Context, message: str, /, **variables: object) -> str:
-        text = func(message)
-        if context.eval_ctx.autoescape:
-            text = Markup(text)
-        return text % variables if variables else text
-
-    return gettext
-
-
-def _newstyle_plural(func: Callable[[str, str, int], str]) -> Callable[..., str]:
-    @pass_context
-    def ngettext(
-        context: Context, singular: str, plural: str, num: int, /, **variables: object
-    ) -> str:
-        variables.setdefault("num", num)
-        text = func(singular, plural, num)
-        if context.eval_ctx.autoescape:
-            text = Markup(text)
-        return text % variables
-
-    return ngettext
-
-
 @lru_cache(maxsize=8)
 def _environment(lang: str) -> Environment:
     env = Environment(
@@ -99,7 +68,7 @@ def _environment(lang: str) -> Environment:
     # Installed as old-style so Jinja does not wrap them again, then the compiler told to pass
     # variables as keywords (what the web's environment does too).
     env.install_gettext_callables(  # type: ignore[attr-defined]
-        _newstyle(tr.gettext), _newstyle_plural(tr.ngettext), newstyle=False
+        newstyle_gettext(tr.gettext), newstyle_ngettext(tr.ngettext), newstyle=False
     )
     env.newstyle_gettext = True  # type: ignore[attr-defined]
     env.filters["number"] = lambda v: format_number(v, lang)

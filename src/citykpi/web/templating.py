@@ -16,17 +16,18 @@ from __future__ import annotations
 import gettext as _gettext
 import io
 import json
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
-from jinja2 import Environment, FileSystemLoader, StrictUndefined, pass_context
-from jinja2.runtime import Context
+from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from markupsafe import Markup
 from starlette.responses import HTMLResponse
+
+from citykpi.i18n.jinja import newstyle_gettext, newstyle_ngettext
 
 if TYPE_CHECKING:
     from starlette.requests import Request
@@ -126,39 +127,6 @@ def _translations(locale: str) -> _gettext.NullTranslations:
     return _gettext.GNUTranslations(compiled)
 
 
-def _newstyle(
-    func: Callable[[str], str],
-) -> Callable[..., str]:
-    """Wrap ``gettext`` as Jinja's new-style gettext: autoescape-aware ``%(name)s`` formatting."""
-
-    @pass_context
-    def gettext(context: Context, message: str, /, **variables: object) -> str:
-        text = func(message)
-        if context.eval_ctx.autoescape:
-            text = Markup(text)
-        # Only a message with variables is formatted, so a plain "%" needs no doubling;
-        # on Markup, "%" escapes every variable.
-        return text % variables if variables else text
-
-    return gettext
-
-
-def _newstyle_plural(
-    func: Callable[[str, str, int], str],
-) -> Callable[..., str]:
-    @pass_context
-    def ngettext(
-        context: Context, singular: str, plural: str, num: int, /, **variables: object
-    ) -> str:
-        variables.setdefault("num", num)
-        text = func(singular, plural, num)
-        if context.eval_ctx.autoescape:
-            text = Markup(text)
-        return text % variables
-
-    return ngettext
-
-
 @lru_cache(maxsize=1)
 def environment() -> Environment:
     """Return the web's Jinja2 environment (built once, on first use).
@@ -179,10 +147,10 @@ def environment() -> Environment:
         lstrip_blocks=True,
     )
     null = _gettext.NullTranslations()
-    # Our own new-style wrappers (see _newstyle); installed as old-style so Jinja does not wrap
+    # Our own new-style wrappers (citykpi.i18n.jinja); installed as old-style so Jinja does not wrap
     # them a second time, then the compiler told to pass variables as keywords.
     env.install_gettext_callables(  # type: ignore[attr-defined]
-        _newstyle(null.gettext), _newstyle_plural(null.ngettext), newstyle=False
+        newstyle_gettext(null.gettext), newstyle_ngettext(null.ngettext), newstyle=False
     )
     env.newstyle_gettext = True  # type: ignore[attr-defined]
     env.globals["static_url"] = static_url
@@ -194,7 +162,7 @@ def _request_context(request: Request) -> dict[str, Any]:
     state = request.state
     locale = getattr(state, "locale", None)
     tr = translations(locale)
-    gettext = _newstyle(tr.gettext)
+    gettext = newstyle_gettext(tr.gettext)
     return {
         "request": request,
         "actor": getattr(state, "actor", None),
@@ -202,7 +170,7 @@ def _request_context(request: Request) -> dict[str, Any]:
         "locale": locale or "en",
         "gettext": gettext,
         "_": gettext,
-        "ngettext": _newstyle_plural(tr.ngettext),
+        "ngettext": newstyle_ngettext(tr.ngettext),
     }
 
 

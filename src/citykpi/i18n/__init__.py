@@ -1,0 +1,1 @@
+"""Translated strings: the gettext catalogues under ``locales/`` and what reads them."""
